@@ -1,0 +1,343 @@
+"""Catalogs: reading, writing and the state of every entry.
+
+This is the one module that touches .po files (through polib). Everything
+else works with :class:`Catalog` and :class:`State`.
+
+State model (see DESIGN.md):
+
+============  ==========================================================
+untranslated  empty msgstr
+machine       msgstr set, ``#, fuzzy``, a ``# draft: ENGINE DATE`` comment
+stale         msgstr set, ``#, fuzzy`` (previous French kept as ``#| msgid``)
+reviewed      msgstr set, not fuzzy
+============  ==========================================================
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import enum
+import os
+import re
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import polib
+
+from .errors import CatalogError
+
+WRAP_WIDTH = 78
+DRAFT_PREFIX = "draft: "
+STALE_PREFIX = "stale: French changed on "
+TOOL_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, "draft check failed: ", "glossary: ")
+
+
+class State(enum.StrEnum):
+    REVIEWED = "reviewed"
+    MACHINE = "machine"
+    STALE = "stale"
+    UNTRANSLATED = "untranslated"
+
+
+STATES = tuple(State)
+
+
+def entry_state(entry: polib.POEntry) -> State:
+    """The state of one entry, read from its flags and comments."""
+    if not entry.msgstr and not any(entry.msgstr_plural.values() if entry.msgstr_plural else ()):
+        return State.UNTRANSLATED
+    if "fuzzy" not in entry.flags:
+        return State.REVIEWED
+    if draft_origin(entry) is not None:
+        return State.MACHINE
+    return State.STALE
+
+
+def _tool_lines(entry: polib.POEntry, prefix: str) -> list[str]:
+    return [line for line in (entry.tcomment or "").splitlines() if line.startswith(prefix)]
+
+
+def draft_origin(entry: polib.POEntry) -> str | None:
+    """The engine named by the entry's ``# draft:`` comment, if any."""
+    lines = _tool_lines(entry, DRAFT_PREFIX)
+    return lines[-1][len(DRAFT_PREFIX):].strip() if lines else None
+
+
+def stale_since(entry: polib.POEntry) -> str | None:
+    """The date (YYYY-MM-DD) the French of a stale entry changed, if recorded."""
+    lines = _tool_lines(entry, STALE_PREFIX)
+    return lines[-1][len(STALE_PREFIX):].strip() if lines else None
+
+
+def set_tool_comment(entry: polib.POEntry, prefix: str, value: str | None) -> None:
+    """Replace the entry's tool comment of kind ``prefix`` (None removes it).
+
+    Translator comments that are not the tool's are kept, in order.
+    """
+    kept = [line for line in (entry.tcomment or "").splitlines() if not line.startswith(prefix)]
+    if value is not None:
+        kept.append(prefix + value)
+    entry.tcomment = "\n".join(kept)
+
+
+def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str) -> None:
+    """Flag a translation whose French changed: fuzzy, previous French, date."""
+    was_reviewed = entry_state(entry) is State.REVIEWED
+    if not entry.previous_msgid:
+        entry.previous_msgid = previous_msgid
+    if "fuzzy" not in entry.flags:
+        entry.flags.insert(0, "fuzzy")
+    if was_reviewed:
+        # A translator's words now: no longer a machine draft.
+        set_tool_comment(entry, DRAFT_PREFIX, None)
+        set_tool_comment(entry, STALE_PREFIX, today)
+    elif draft_origin(entry) is None:
+        set_tool_comment(entry, STALE_PREFIX, today)
+
+
+def mark_draft(entry: polib.POEntry, text: str, origin: str, today: str) -> None:
+    """Store a machine draft: fuzzy, with a comment naming the engine."""
+    entry.msgstr = text
+    if "fuzzy" not in entry.flags:
+        entry.flags.insert(0, "fuzzy")
+    entry.previous_msgid = None
+    set_tool_comment(entry, STALE_PREFIX, None)
+    set_tool_comment(entry, "draft check failed: ", None)
+    set_tool_comment(entry, DRAFT_PREFIX, f"{origin} {today}")
+
+
+def today() -> str:
+    return _dt.date.today().isoformat()
+
+
+def word_count(text: str) -> int:
+    return len(re.findall(r"\w+", text))
+
+
+@dataclass
+class Catalog:
+    """One .po file: its path and its polib object."""
+
+    path: Path
+    po: polib.POFile
+    original_text: str | None = None  # the file's text as read (None: new)
+
+    @property
+    def entries(self) -> list[polib.POEntry]:
+        """Active entries, in file order."""
+        return [e for e in self.po if not e.obsolete]
+
+    @property
+    def obsolete(self) -> list[polib.POEntry]:
+        return [e for e in self.po if e.obsolete]
+
+    def states(self) -> Iterator[tuple[polib.POEntry, State]]:
+        for entry in self.entries:
+            yield entry, entry_state(entry)
+
+    def text(self) -> str:
+        return _render(self.po)
+
+    def changed(self) -> bool:
+        """Whether saving would change the file on disk."""
+        if self.original_text is None:
+            return True
+        return self.text() != _render(_parse_text(self.original_text, self.path))
+
+    def save(self) -> bool:
+        """Write the catalog atomically if its content changed; True if written."""
+        if not self.changed():
+            return False
+        atomic_write(self.path, self.text())
+        self.original_text = self.text()
+        return True
+
+
+def _render(po: polib.POFile) -> str:
+    text = po.__unicode__()
+    return text if text.endswith("\n") else text + "\n"
+
+
+_LINE_RE = re.compile(r"\(line (\d+)\)")
+
+
+def _parse_text(text: str, path: Path) -> polib.POFile:
+    try:
+        po = polib.pofile(text, wrapwidth=WRAP_WIDTH, encoding="utf-8")
+    except (OSError, ValueError, UnicodeError) as error:
+        message = str(error)
+        match = _LINE_RE.search(message)
+        line = int(match.group(1)) if match else None
+        detail = message.split("):", 1)[-1].strip() if "):" in message else ""
+        what = f"not a valid .po file ({detail})" if detail else "not a valid .po file"
+        raise CatalogError(
+            path, line, f"{what}; fix it (msgfmt --check shows the problem) and run again"
+        ) from None
+    return po
+
+
+def load(path: Path) -> Catalog:
+    """Read a catalog; a malformed file raises :class:`CatalogError` with its line."""
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise CatalogError(path, None, f"cannot be read: {error.strerror}") from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise CatalogError(
+            path, line, "is not UTF-8; convert it (msgconv --to-code=UTF-8) and run again"
+        ) from None
+    if "\x00" in text:
+        line = text[: text.index("\x00")].count("\n") + 1
+        raise CatalogError(path, line, "contains a NUL byte; the file is damaged")
+    _lint(text, path)
+    po = _parse_text(text, path)
+    _check_entries(po, path, text)
+    return Catalog(path=path, po=po, original_text=text)
+
+
+_STRING = r'"(?:[^"\\]|\\.)*"'
+_PO_LINE = re.compile(
+    rf"""\s*(?:
+        (?:\#~\s*|\#\|\s*|\#~\|\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_STRING}
+      | (?:\#~\s*|\#\|\s*|\#~\|\s*)?{_STRING}
+      | \#.*
+    )\s*""",
+    re.VERBOSE,
+)
+_KEYWORD = re.compile(r"\s*(?:#~\s*|#\|\s*)?(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\b")
+
+
+def _lint(text: str, path: Path) -> None:
+    """Reject what polib would quietly misread: each line must be PO syntax."""
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or _PO_LINE.fullmatch(line):
+            continue
+        keyword = _KEYWORD.match(line)
+        if keyword and '"' not in line[keyword.end():]:
+            problem = f"{keyword.group(1)} without a quoted string"
+        elif '"' in line:
+            problem = "unterminated or badly quoted string (quotes inside must be written \\\")"
+        else:
+            problem = f"unexpected text {line.strip()[:40]!r}"
+        raise CatalogError(
+            path, number, f"not a valid .po file: {problem}; fix it (msgfmt --check shows "
+            "the problem) and run again"
+        )
+
+
+def _check_entries(po: polib.POFile, path: Path, text: str) -> None:
+    if text.strip() and not len(po) and not po.metadata and "msgid" not in text:
+        raise CatalogError(path, 1, "not a .po file (no msgid found)")
+    seen: dict[tuple[str | None, str, bool], int] = {}
+    for entry in po:
+        key = (entry.msgctxt, entry.msgid, entry.obsolete)
+        line = getattr(entry, "linenum", None)
+        if key in seen and not entry.obsolete:
+            raise CatalogError(
+                path,
+                line,
+                f"duplicate entry for msgid {_short(entry.msgid)} (first at line {seen[key]}); "
+                "merge the two entries by hand and run again",
+            )
+        seen[key] = line or 0
+
+
+def _short(text: str, width: int = 50) -> str:
+    text = text.replace("\n", " ")
+    return repr(text if len(text) <= width else text[: width - 1] + "…")
+
+
+def new_catalog(
+    path: Path, language: str, project: str, plural_forms: str, title: str = ""
+) -> Catalog:
+    po = polib.POFile(wrapwidth=WRAP_WIDTH)
+    po.header = title or f"{project}: translation into {language}"
+    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M%z")
+    po.metadata = {
+        "Project-Id-Version": project,
+        "Report-Msgid-Bugs-To": "",
+        "POT-Creation-Date": now,
+        "PO-Revision-Date": now,
+        "Last-Translator": "",
+        "Language-Team": "",
+        "Language": language,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Plural-Forms": plural_forms,
+    }
+    return Catalog(path=path, po=po, original_text=None)
+
+
+def new_entry(msgid: str, occurrences: Iterable[tuple[str, str]] = ()) -> polib.POEntry:
+    return polib.POEntry(msgid=msgid, msgstr="", occurrences=list(occurrences))
+
+
+def copy_entry(entry: polib.POEntry) -> polib.POEntry:
+    """A detached copy of an entry (same text, state and comments, not obsolete)."""
+    return polib.POEntry(
+        msgid=entry.msgid,
+        msgstr=entry.msgstr,
+        msgctxt=entry.msgctxt,
+        flags=list(entry.flags),
+        tcomment=entry.tcomment,
+        comment=entry.comment,
+        previous_msgid=entry.previous_msgid,
+        previous_msgctxt=entry.previous_msgctxt,
+        occurrences=list(entry.occurrences),
+    )
+
+
+def replace_entries(
+    catalog: Catalog, active: list[polib.POEntry], obsolete: list[polib.POEntry]
+) -> None:
+    """Set the catalog's entries: ``active`` in order, then ``obsolete`` (``#~``)."""
+    del catalog.po[:]
+    for entry in active:
+        entry.obsolete = False
+        catalog.po.append(entry)
+    for entry in obsolete:
+        entry.obsolete = True
+        # gettext keeps no source references on obsolete entries
+        entry.occurrences = []
+        catalog.po.append(entry)
+
+
+def iter_catalogs(directory: Path) -> Iterator[tuple[str, Path]]:
+    """(domain, path) of every .po file below ``directory``, sorted."""
+    if not directory.is_dir():
+        return
+    for path in sorted(directory.rglob("*.po")):
+        domain = path.relative_to(directory).with_suffix("").as_posix()
+        yield domain, path
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    mode = path.stat().st_mode & 0o777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -1,0 +1,257 @@
+"""Translatable messages of every document, extracted by Sphinx itself.
+
+Sphinx reads the sources (keeping its environment between runs, so only
+changed documents are parsed again) and a small builder collects, per
+document, the messages that Sphinx's own gettext builder would write. The
+messages of documents that were not read again come from the previous run.
+
+This module is also a Sphinx extension: it registers that builder.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import ExtractError, SettingsError
+from .settings import Project
+
+BUILDER = "translate-pipeline-messages"
+CACHE_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Message:
+    msgid: str
+    locations: tuple[tuple[str, int], ...]  # (path relative to the project, line)
+
+
+@dataclass
+class Document:
+    docname: str
+    language: str  # the language it is written in
+    source: str  # its file, relative to the project
+    messages: list[Message]
+
+
+@dataclass
+class Extraction:
+    documents: dict[str, Document]
+    warnings: list[str] = field(default_factory=list)
+    read: int = 0  # documents Sphinx parsed this time
+
+
+# -- the combined source tree -------------------------------------------------
+
+
+def source_tree(project: Project) -> tuple[Path, dict[str, str]]:
+    """The directory Sphinx reads, and the language of each file in it.
+
+    With ``source/fr`` and ``source/en``, both are laid into one tree of
+    symbolic links so that one Sphinx project holds every page; an adopted
+    project is read where it is.
+    """
+    if project.adopted:
+        return project.root, {}
+    tree = project.cache_dir / "src"
+    wanted: dict[str, tuple[Path, str]] = {}
+    for language, directory in project.sources.items():
+        for path in sorted(directory.rglob("*")):
+            if path.is_dir():
+                continue
+            rel = path.relative_to(directory).as_posix()
+            if rel in wanted:
+                other = wanted[rel][0]
+                raise SettingsError(
+                    f"{path}: the same file also exists as {other}; a page is written in "
+                    "one language only — rename or remove one of them"
+                )
+            wanted[rel] = (path, language)
+    _sync_links(tree, {rel: target for rel, (target, _) in wanted.items()})
+    return tree, {rel: lang for rel, (_, lang) in wanted.items()}
+
+
+def _sync_links(tree: Path, wanted: dict[str, Path]) -> None:
+    tree.mkdir(parents=True, exist_ok=True)
+    for dirpath, dirnames, filenames in os.walk(tree, topdown=False):
+        for name in filenames:
+            path = Path(dirpath, name)
+            rel = path.relative_to(tree).as_posix()
+            target = wanted.get(rel)
+            if target is None or not path.is_symlink() or Path(os.readlink(path)) != target:
+                path.unlink()
+        for name in dirnames:
+            directory = Path(dirpath, name)
+            if not any(directory.iterdir()):
+                directory.rmdir()
+    for rel, target in wanted.items():
+        link = tree / rel
+        if not link.is_symlink():
+            link.parent.mkdir(parents=True, exist_ok=True)
+            link.symlink_to(target)
+
+
+# -- running Sphinx -----------------------------------------------------------
+
+
+def extract(project: Project, parallel: int = 1) -> Extraction:
+    """Messages of every document of the project, by docname."""
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    srcdir, languages = source_tree(project)
+    outdir = project.cache_dir / "messages"
+    doctreedir = project.cache_dir / "doctrees-messages"
+    warnings = io.StringIO()
+    overrides: dict[str, Any] = {
+        "language": project.settings.source_language,
+        "locale_dirs": [],
+        "exclude_patterns": [*project.conf.get("exclude_patterns", []), "_build", ".venv"],
+    }
+    try:
+        with patch_docutils(project.root), docutils_namespace():
+            app = Sphinx(
+                srcdir,
+                project.root,
+                outdir,
+                doctreedir,
+                BUILDER,
+                confoverrides=overrides,
+                status=None,
+                warning=warnings,
+                freshenv=False,
+                parallel=parallel,
+            )
+            app.build()
+            builder = app.builder
+            env = app.env
+    except SphinxError as error:
+        raise ExtractError(f"Sphinx could not read the sources: {error}") from None
+    except SystemExit as error:  # docutils halts on severe errors
+        raise ExtractError(f"Sphinx stopped reading the sources ({error})") from None
+
+    documents: dict[str, Document] = {}
+    root = project.root
+    for docname, messages in builder.messages.items():  # type: ignore[attr-defined]
+        path = Path(env.doc2path(docname))
+        rel = path.relative_to(srcdir).as_posix()
+        language = languages.get(rel, project.settings.source_language)
+        real = path.resolve()
+        documents[docname] = Document(
+            docname=docname,
+            language=language,
+            source=_relative(real, root),
+            messages=[
+                Message(msgid, tuple((_relative(Path(src).resolve(), root), line) for src, line in locs))
+                for msgid, locs in messages
+            ],
+        )
+    lines = [_real_paths(line, srcdir, root) for line in warnings.getvalue().splitlines() if line.strip()]
+    return Extraction(documents=documents, warnings=lines, read=builder.read_count)  # type: ignore[attr-defined]
+
+
+def _real_paths(line: str, srcdir: Path, root: Path) -> str:
+    """A Sphinx warning, naming the project's files rather than the linked tree."""
+    prefix = f"{srcdir}{os.sep}"
+    if srcdir == root or not line.startswith(prefix):
+        return line
+    path, sep, rest = line.partition(":")
+    return _relative(Path(path).resolve(), root) + sep + rest
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+# -- the builder --------------------------------------------------------------
+
+
+def _builder_class() -> type:
+    from docutils import nodes
+    from sphinx import addnodes
+    from sphinx.builders.gettext import I18nBuilder, _is_node_in_substitution_definition
+    from sphinx.util.index_entries import split_index_msg
+    from sphinx.util.nodes import extract_messages, traverse_translatable_index
+
+    class MessagesBuilder(I18nBuilder):
+        """Collects each document's translatable messages, keeping them between runs."""
+
+        name = BUILDER
+        epilog = ""
+
+        def init(self) -> None:
+            super().init()
+            self.read_count = 0
+            self.cache_path = Path(self.outdir) / "messages.pickle"
+            self.messages: dict[str, list[tuple[str, list[tuple[str, int]]]]] = {}
+            try:
+                with open(self.cache_path, "rb") as handle:
+                    version, cached = pickle.load(handle)
+                if version == CACHE_VERSION:
+                    self.messages = cached
+            except (OSError, pickle.PickleError, ValueError, EOFError, TypeError):
+                self.messages = {}
+
+        def get_outdated_docs(self) -> set[str]:
+            return {doc for doc in self.env.found_docs if doc not in self.messages}
+
+        def read(self) -> list[str]:
+            updated = super().read()
+            self.read_count = len(updated)
+            return updated
+
+        def write_doc(self, docname: str, doctree: nodes.document) -> None:
+            found: dict[str, list[tuple[str, int]]] = {}
+
+            def add(node: nodes.Element, msg: str) -> None:
+                line = node.line if node.line is not None else -1
+                found.setdefault(msg, []).append((node.source or "", line))
+
+            for toctree in self.env.tocs[docname].findall(addnodes.toctree):
+                for node, msg in extract_messages(toctree):
+                    add(node, msg)
+            for node, msg in extract_messages(doctree):
+                if not _is_node_in_substitution_definition(node):
+                    add(node, msg)
+            if "index" in self.config.gettext_additional_targets:
+                for node, entries in traverse_translatable_index(doctree):
+                    for entry_type, value, _tid, _main, _key in entries:
+                        for m in split_index_msg(entry_type, value):
+                            add(node, m)
+            self.messages[docname] = [
+                (msg, sorted(set(locs))) for msg, locs in found.items()
+            ]
+
+        def finish(self) -> None:
+            super().finish()
+            self.messages = {
+                doc: msgs for doc, msgs in self.messages.items() if doc in self.env.found_docs
+            }
+            Path(self.outdir).mkdir(parents=True, exist_ok=True)
+            tmp = self.cache_path.with_suffix(".tmp")
+            with open(tmp, "wb") as handle:
+                pickle.dump((CACHE_VERSION, self.messages), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.cache_path)
+
+    return MessagesBuilder
+
+
+def setup(app: Any) -> dict[str, Any]:
+    app.add_builder(_builder_class())
+    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+
+
+def docnames_to_domain(docnames: Iterable[str], compact: bool | str) -> dict[str, str]:
+    """Catalog name (domain) of each document, as Sphinx's gettext does."""
+    from sphinx.util.i18n import docname_to_domain
+
+    return {doc: docname_to_domain(doc, compact) for doc in docnames}

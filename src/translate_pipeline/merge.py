@@ -1,0 +1,169 @@
+"""Merging extracted messages into existing catalogs without losing a translation.
+
+For one target language, given the messages of every document (in order) and
+the catalogs on disk, :func:`merge` decides the new content of each catalog:
+
+* a message whose French is unchanged keeps its entry exactly;
+* a message whose French exists translated in another catalog (a moved
+  paragraph, a renamed document) or in the obsolete section takes that
+  translation with its state;
+* a message that is new gets the translation of the closest old message whose
+  French disappeared (if close enough) as *stale*, with the previous French;
+* a translated message whose French disappeared with nothing close goes to the
+  obsolete section of its catalog. Nothing translated is ever dropped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import polib
+from rapidfuzz import fuzz, process
+
+from . import catalog as cat
+from .catalog import Catalog
+
+CANDIDATES = 10  # closest lost translations considered for each new message
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """A message the sources now hold: its French and where it appears."""
+
+    msgid: str
+    occurrences: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass
+class MergeCounts:
+    new: int = 0  # entries with no translation to offer
+    stale: int = 0  # entries that received the translation of changed French
+    reused: int = 0  # entries that took an exact translation from elsewhere
+    obsolete: int = 0  # translations moved to the obsolete section
+
+
+@dataclass
+class MergeResult:
+    entries: dict[str, tuple[list[polib.POEntry], list[polib.POEntry]]]  # domain -> (active, obsolete)
+    counts: dict[str, MergeCounts] = field(default_factory=dict)
+
+
+def _translated(entry: polib.POEntry) -> bool:
+    return bool(entry.msgstr)
+
+
+def _better(a: polib.POEntry, b: polib.POEntry) -> polib.POEntry:
+    """The entry worth reusing of two translations of the same French."""
+    rank = {cat.State.REVIEWED: 0, cat.State.STALE: 1, cat.State.MACHINE: 2}
+    return a if rank.get(cat.entry_state(a), 3) <= rank.get(cat.entry_state(b), 3) else b
+
+
+def merge(
+    incoming: Mapping[str, Sequence[Incoming]],
+    catalogs: Mapping[str, Catalog],
+    threshold: float,
+    today: str,
+    keep: set[str] = frozenset(),  # type: ignore[assignment]
+) -> MergeResult:
+    """New entries of each domain of ``incoming``.
+
+    ``catalogs`` are all catalogs of the language, the orphaned ones included;
+    domains in ``keep`` (orphans) are read but never changed.
+    """
+    wanted = {m.msgid for msgs in incoming.values() for m in msgs}
+
+    # Translations on offer for exact reuse, and translations whose French is gone.
+    exact: dict[str, polib.POEntry] = {}
+    lost: list[tuple[str, polib.POEntry]] = []  # (domain, entry)
+    for domain, catalog in catalogs.items():
+        for entry in catalog.po:
+            if not _translated(entry) or entry.msgctxt is not None:
+                continue
+            if entry.msgid in wanted:
+                exact[entry.msgid] = _better(exact[entry.msgid], entry) if entry.msgid in exact else entry
+            elif not entry.obsolete:
+                lost.append((domain, entry))
+
+    # Messages that no exact translation covers, and the closest lost translation.
+    unmatched: list[tuple[str, str]] = []  # (domain, msgid)
+    for domain, msgs in incoming.items():
+        for m in msgs:
+            if m.msgid not in exact:
+                unmatched.append((domain, m.msgid))
+    assigned = _closest(unmatched, lost, threshold)
+
+    result = MergeResult(entries={})
+    moved: set[int] = {id(entry) for entry in assigned.values()}
+    for domain, msgs in incoming.items():
+        counts = result.counts.setdefault(domain, MergeCounts())
+        old = catalogs.get(domain)
+        own = {e.msgid: e for e in old.entries if e.msgctxt is None} if old else {}
+        active: list[polib.POEntry] = []
+        for m in msgs:
+            entry = own.get(m.msgid)
+            if entry is not None and (_translated(entry) or (domain, m.msgid) not in assigned):
+                entry = _with_occurrences(entry, m)
+            elif m.msgid in exact:
+                entry = _with_occurrences(cat.copy_entry(exact[m.msgid]), m)
+                counts.reused += 1
+            elif (domain, m.msgid) in assigned:
+                previous = assigned[(domain, m.msgid)]
+                entry = cat.copy_entry(previous)
+                entry.msgid = m.msgid
+                cat.mark_stale(entry, previous.msgid, today)
+                entry = _with_occurrences(entry, m)
+                counts.stale += 1
+            else:
+                entry = cat.new_entry(m.msgid, m.occurrences)
+                counts.new += 1
+            active.append(entry)
+        live = {e.msgid for e in active}
+        obsolete = [e for e in (old.obsolete if old else []) if e.msgid not in live]
+        for entry in old.entries if old else []:
+            if entry.msgid in wanted or not _translated(entry) or id(entry) in moved:
+                continue
+            obsolete.append(cat.copy_entry(entry))
+            counts.obsolete += 1
+        result.entries[domain] = (active, obsolete)
+
+    # Catalogs whose document is gone keep everything; lost translations of the
+    # remaining catalogs that found no home were put in their obsolete section above.
+    for domain in keep:
+        result.entries.pop(domain, None)
+    return result
+
+
+def _with_occurrences(entry: polib.POEntry, message: Incoming) -> polib.POEntry:
+    entry.occurrences = list(message.occurrences)
+    return entry
+
+
+def _closest(
+    unmatched: list[tuple[str, str]],
+    lost: list[tuple[str, polib.POEntry]],
+    threshold: float,
+) -> dict[tuple[str, str], polib.POEntry]:
+    """Pair new messages with lost translations, closest pairs first, one to one."""
+    if not unmatched or not lost:
+        return {}
+    cutoff = threshold * 100
+    choices = [entry.msgid for _, entry in lost]
+    pairs: list[tuple[float, int, int]] = []
+    for i, (domain, msgid) in enumerate(unmatched):
+        for _, score, j in process.extract(
+            msgid, choices, scorer=fuzz.ratio, score_cutoff=cutoff, limit=CANDIDATES
+        ):
+            # Prefer a lost translation of the same document when scores tie.
+            pairs.append((score + (0.5 if domain == lost[j][0] else 0.0), i, j))
+    pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
+    taken_new: set[int] = set()
+    taken_old: set[int] = set()
+    assigned: dict[tuple[str, str], polib.POEntry] = {}
+    for _, i, j in pairs:
+        if i in taken_new or j in taken_old:
+            continue
+        taken_new.add(i)
+        taken_old.add(j)
+        assigned[unmatched[i]] = lost[j][1]
+    return assigned

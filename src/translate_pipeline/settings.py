@@ -1,0 +1,250 @@
+"""Where a project's pieces are and how the tool is set up for it.
+
+Settings come, in this order of precedence, from the command line
+(``--set KEY=VALUE``), ``[tool.translate-pipeline]`` in ``pyproject.toml``,
+the project's ``conf.py`` (language, locale_dirs, gettext_compact, ...) and
+the defaults below. Secrets never live here: they come from the environment.
+"""
+
+from __future__ import annotations
+
+import tomllib
+import traceback
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+from babel import Locale, UnknownLocaleError
+
+from .errors import SettingsError
+
+PYPROJECT = "pyproject.toml"
+SECTION = "tool.translate-pipeline"
+CACHE_DIR = "_build/translate-pipeline"
+
+
+@dataclass(frozen=True)
+class Policy:
+    """What may be published, and what ``status --check`` requires."""
+
+    min_reviewed: float = 0.0  # percent of words reviewed, per site
+    max_stale: int | None = None  # stale entries allowed (None: any)
+    max_untranslated: int | None = None
+    machine: str = "mark"  # "mark": show drafts marked; "source": show the original
+    stale: str = "mark"  # "mark": show last reviewed translation marked; "source"
+    page_threshold: float = 0.0  # percent reviewed under which a page is replaced by a notice
+
+
+@dataclass(frozen=True)
+class Settings:
+    source_language: str = "fr"
+    target_languages: tuple[str, ...] = ("en",)
+    source_dir: str = "source"
+    locale_dir: str = "locale"
+    stale_match_threshold: float = 0.7
+    engines: tuple[str, ...] = ("memory",)
+    glossary: str = "glossary/fr-en.csv"
+    deepl_target_variant: str = "EN-GB"
+    policy: Policy = field(default_factory=Policy)
+
+    @property
+    def languages(self) -> tuple[str, ...]:
+        return (self.source_language, *self.target_languages)
+
+
+@dataclass(frozen=True)
+class Project:
+    """A project on disk: its root, its sources per language, its settings."""
+
+    root: Path
+    settings: Settings
+    conf: dict[str, Any]  # the names conf.py defines
+    sources: dict[str, Path]  # language -> directory of documents written in it
+    adopted: bool  # True when the sources are the Sphinx source dir itself
+
+    @property
+    def locale_root(self) -> Path:
+        return self.root / self.settings.locale_dir
+
+    def catalog_dir(self, language: str) -> Path:
+        return self.locale_root / language / "LC_MESSAGES"
+
+    @property
+    def cache_dir(self) -> Path:
+        return self.root / CACHE_DIR
+
+    def targets_of(self, language: str) -> list[str]:
+        """Languages that documents written in ``language`` are translated into."""
+        return [lang for lang in self.settings.languages if lang != language]
+
+    @property
+    def gettext_compact(self) -> bool | str:
+        return self.conf.get("gettext_compact", True)
+
+    @property
+    def project_name(self) -> str:
+        return str(self.conf.get("project", self.root.name))
+
+
+def _check_language(code: str, where: str) -> str:
+    try:
+        Locale.parse(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError, TypeError):
+        raise SettingsError(
+            f"{where}: unknown language {code!r}; use a language code such as 'fr' or 'en'"
+        ) from None
+    return code
+
+
+def read_conf(root: Path) -> dict[str, Any]:
+    """Run ``conf.py`` as Sphinx does and return the names it defines."""
+    from sphinx.config import eval_config_file
+    from sphinx.errors import ConfigError
+    from sphinx.util.tags import Tags
+
+    conf_path = root / "conf.py"
+    if not conf_path.is_file():
+        raise SettingsError(
+            f"{root}: no conf.py here; run the tool in a Sphinx project (or give -C DIR)"
+        )
+    try:
+        namespace = eval_config_file(conf_path, Tags())
+    except ConfigError as error:
+        raise SettingsError(_conf_failure(conf_path, error)) from None
+    return {k: v for k, v in namespace.items() if not k.startswith("__") and k != "tags"}
+
+
+def _conf_failure(conf_path: Path, error: Exception) -> str:
+    cause = error.__cause__ or error
+    line = None
+    for frame in traceback.extract_tb(cause.__traceback__):
+        if Path(frame.filename).resolve() == conf_path.resolve():
+            line = frame.lineno
+    if isinstance(cause, SyntaxError):
+        line = cause.lineno
+    where = f"{conf_path}:{line}" if line else str(conf_path)
+    if isinstance(cause, ModuleNotFoundError):
+        return (
+            f"{where}: conf.py imports {cause.name!r}, which is not installed; "
+            "install it in this environment (pip install ...) or remove the import"
+        )
+    what = f"{type(cause).__name__}: {cause}" if cause is not error else str(error).strip()
+    return f"{where}: conf.py failed to run ({what.splitlines()[0]}); fix conf.py and run again"
+
+
+def _read_pyproject(root: Path) -> dict[str, Any]:
+    path = root / PYPROJECT
+    if not path.is_file():
+        return {}
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError(f"{path}: {error}; fix the TOML syntax") from None
+    return data.get("tool", {}).get("translate-pipeline", {})
+
+
+def _coerce(name: str, value: Any, default: Any, where: str) -> Any:
+    if isinstance(default, tuple):
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise SettingsError(f"{where}: '{name}' must be a list of strings")
+        return tuple(value)
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise SettingsError(f"{where}: '{name}' must be true or false")
+        return value
+    if isinstance(default, float):
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise SettingsError(f"{where}: '{name}' must be a number")
+        return float(value)
+    if isinstance(default, str):
+        if not isinstance(value, str):
+            raise SettingsError(f"{where}: '{name}' must be a string")
+        return value
+    if default is None or isinstance(default, int):  # optional counts
+        if value is None or (isinstance(value, int) and not isinstance(value, bool) and value >= 0):
+            return value
+        raise SettingsError(f"{where}: '{name}' must be a whole number ≥ 0")
+    return value
+
+
+def _build(cls: type, raw: dict[str, Any], where: str) -> Any:
+    known = {f.name: f for f in fields(cls)}
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        key = name.replace("-", "_")
+        if key not in known:
+            raise SettingsError(
+                f"{where}: unknown setting {name!r} (known: {', '.join(sorted(known))})"
+            )
+        if key == "policy":
+            if not isinstance(value, dict):
+                raise SettingsError(f"{where}: 'policy' must be a table")
+            values[key] = _build(Policy, value, f"{where} policy")
+            continue
+        default = known[key].default
+        values[key] = _coerce(name, value, default, where)
+    return cls(**values)
+
+
+def _apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+    merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    for item in overrides:
+        key, sep, text = item.partition("=")
+        if not sep or not key.strip():
+            raise SettingsError(f"--set {item!r}: write it as KEY=VALUE, e.g. --set policy.max_stale=0")
+        try:
+            value = tomllib.loads(f"v = {text}")["v"]
+        except tomllib.TOMLDecodeError:
+            value = text  # a bare word is a string
+        target = merged
+        *parents, last = key.strip().split(".")
+        for parent in parents:
+            target = target.setdefault(parent, {})
+            if not isinstance(target, dict):
+                raise SettingsError(f"--set {item!r}: {parent!r} is not a table")
+        target[last] = value
+    return merged
+
+
+def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> Project:
+    """Find the project at ``root`` and read its settings; raise SettingsError."""
+    root = Path(root).resolve()
+    if not root.is_dir():
+        raise SettingsError(f"{root}: no such directory")
+    conf = read_conf(root)
+    raw = _apply_overrides(_read_pyproject(root), overrides or [])
+    where = f"{root / PYPROJECT} [{SECTION}]"
+    conf_language = conf.get("language")
+    if "source_language" not in raw and isinstance(conf_language, str) and conf_language:
+        raw["source_language"] = conf_language.split("_")[0]
+    if "locale_dir" not in raw and conf.get("locale_dirs"):
+        raw["locale_dir"] = str(conf["locale_dirs"][0])
+    settings = _build(Settings, raw, where)
+    _check_language(settings.source_language, where)
+    for lang in settings.target_languages:
+        _check_language(lang, where)
+    if settings.source_language in settings.target_languages:
+        raise SettingsError(f"{where}: the source language cannot also be a target language")
+    if not 0 < settings.stale_match_threshold <= 1:
+        raise SettingsError(f"{where}: 'stale_match_threshold' must be between 0 and 1")
+    for name in ("machine", "stale"):
+        if getattr(settings.policy, name) not in ("mark", "source"):
+            raise SettingsError(f"{where} policy: '{name}' must be \"mark\" or \"source\"")
+
+    source_base = root / settings.source_dir
+    sources = {
+        lang: source_base / lang for lang in settings.languages if (source_base / lang).is_dir()
+    }
+    adopted = False
+    if settings.source_language not in sources:
+        if sources or source_base.is_dir():
+            raise SettingsError(
+                f"{source_base / settings.source_language}: missing; the pages written in "
+                f"'{settings.source_language}' belong there (or set source_language)"
+            )
+        # An existing Sphinx project: its pages sit next to conf.py.
+        sources = {settings.source_language: root}
+        adopted = True
+    return Project(root=root, settings=settings, conf=conf, sources=sources, adopted=adopted)

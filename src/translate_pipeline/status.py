@@ -1,0 +1,225 @@
+"""``status``: what is reviewed, drafted, stale or missing, per document.
+
+Reads the catalogs (never writes them) and the list of documents; returns a
+:class:`StatusReport` that the CLI prints, that ``--json`` dumps and that the
+sites' status page shows.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import catalog as cat
+from .catalog import State
+from .extract import docnames_to_domain
+from .settings import Policy, Project
+
+
+@dataclass
+class Tally:
+    entries: dict[str, int] = field(default_factory=lambda: dict.fromkeys(map(str, State), 0))
+    words: dict[str, int] = field(default_factory=lambda: dict.fromkeys(map(str, State), 0))
+
+    def add(self, state: State, words: int) -> None:
+        self.entries[state] += 1
+        self.words[state] += words
+
+    def absorb(self, other: Tally) -> None:
+        for state in State:
+            self.entries[state] += other.entries[state]
+            self.words[state] += other.words[state]
+
+    @property
+    def total_entries(self) -> int:
+        return sum(self.entries.values())
+
+    @property
+    def total_words(self) -> int:
+        return sum(self.words.values())
+
+    @property
+    def reviewed_percent(self) -> float:
+        total = self.total_words
+        return 100.0 if total == 0 else 100.0 * self.words[State.REVIEWED] / total
+
+    def as_dict(self) -> dict:
+        return {
+            "entries": dict(self.entries),
+            "words": dict(self.words),
+            "total_entries": self.total_entries,
+            "total_words": self.total_words,
+            "reviewed_percent": round(self.reviewed_percent, 1),
+        }
+
+
+@dataclass
+class StaleEntry:
+    msgid: str
+    previous: str | None
+    msgstr: str
+    since: str | None
+    line: int | None
+
+    def diff(self) -> list[tuple[str, str]]:
+        """Word-level diff from the previous French: ("=", "-", "+", text) pieces."""
+        return word_diff(self.previous or "", self.msgid)
+
+
+@dataclass
+class CatalogStatus:
+    language: str
+    domain: str
+    path: str
+    documents: list[str]
+    tally: Tally
+    stale: list[StaleEntry] = field(default_factory=list)
+
+    def as_dict(self, with_stale: bool = False) -> dict:
+        data = {
+            "language": self.language,
+            "domain": self.domain,
+            "path": self.path,
+            "documents": self.documents,
+            **self.tally.as_dict(),
+        }
+        if with_stale:
+            data["stale"] = [
+                {
+                    "line": s.line,
+                    "since": s.since,
+                    "previous": s.previous,
+                    "msgid": s.msgid,
+                    "msgstr": s.msgstr,
+                }
+                for s in self.stale
+            ]
+        return data
+
+
+@dataclass
+class StatusReport:
+    catalogs: list[CatalogStatus] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)  # catalogs with no document
+    unsynced: list[str] = field(default_factory=list)  # documents with no catalog yet
+
+    def totals(self) -> dict[str, Tally]:
+        per_language: dict[str, Tally] = {}
+        for status in self.catalogs:
+            per_language.setdefault(status.language, Tally()).absorb(status.tally)
+        return per_language
+
+    def as_dict(self, with_stale: bool = False) -> dict:
+        return {
+            "catalogs": [c.as_dict(with_stale) for c in self.catalogs],
+            "totals": {lang: t.as_dict() for lang, t in sorted(self.totals().items())},
+            "orphaned": self.orphaned,
+            "unsynced": self.unsynced,
+        }
+
+
+_TOKEN = re.compile(r"\w+|\s+|[^\w\s]")
+
+
+def word_diff(old: str, new: str) -> list[tuple[str, str]]:
+    a, b = _TOKEN.findall(old), _TOKEN.findall(new)
+    pieces: list[tuple[str, str]] = []
+    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
+    for op, i1, i2, j1, j2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(("=", "".join(a[i1:i2])))
+            continue
+        if i2 > i1:
+            pieces.append(("-", "".join(a[i1:i2])))
+        if j2 > j1:
+            pieces.append(("+", "".join(b[j1:j2])))
+    return pieces
+
+
+def documents(project: Project) -> dict[str, tuple[str, str]]:
+    """docname -> (language written in, source path relative to the project)."""
+    from sphinx.project import Project as SphinxProject
+
+    suffixes = _suffixes(project.conf.get("source_suffix", ".rst"))
+    excluded = [*project.conf.get("exclude_patterns", []), "_build", ".venv"]
+    found: dict[str, tuple[str, str]] = {}
+    for language, directory in project.sources.items():
+        sphinx_project = SphinxProject(directory, suffixes)
+        for docname in sphinx_project.discover(excluded, project.conf.get("include_patterns", ["**"])):
+            path = sphinx_project.doc2path(docname, absolute=True)
+            found[docname] = (language, Path(path).relative_to(project.root).as_posix())
+    return found
+
+
+def _suffixes(value: object) -> dict[str, str]:
+    if isinstance(value, str):
+        return {value: "restructuredtext"}
+    if isinstance(value, dict):
+        return dict(value)
+    return dict.fromkeys(value or [".rst"], "restructuredtext")  # type: ignore[arg-type]
+
+
+def status(project: Project, docnames: list[str] | None = None) -> StatusReport:
+    """The state of every catalog of every target language."""
+    docs = documents(project)
+    domains = docnames_to_domain(docs, project.gettext_compact)
+    expected: dict[tuple[str, str], list[str]] = {}
+    for docname, (language, source) in sorted(docs.items()):
+        if docnames and docname not in docnames:
+            continue
+        for target in project.targets_of(language):
+            expected.setdefault((target, domains[docname]), []).append(source)
+    known = {(t, domains[d]) for d, (lang, _) in docs.items() for t in project.targets_of(lang)}
+    report = StatusReport()
+    for language in project.settings.languages:
+        for domain, path in cat.iter_catalogs(project.catalog_dir(language)):
+            rel = path.relative_to(project.root).as_posix()
+            if (language, domain) not in known:
+                report.orphaned.append(rel)
+                continue
+            sources = expected.pop((language, domain), None)
+            if sources is not None:
+                report.catalogs.append(_catalog_status(cat.load(path), language, domain, rel, sources))
+    report.unsynced = sorted(src for sources in expected.values() for src in sources)
+    return report
+
+
+def _catalog_status(catalog: cat.Catalog, language: str, domain: str, rel: str, sources: list[str]) -> CatalogStatus:
+    status = CatalogStatus(language=language, domain=domain, path=rel, documents=sources, tally=Tally())
+    for entry, state in catalog.states():
+        status.tally.add(state, cat.word_count(entry.msgid))
+        if state is State.STALE:
+            status.stale.append(
+                StaleEntry(
+                    msgid=entry.msgid,
+                    previous=entry.previous_msgid,
+                    msgstr=entry.msgstr,
+                    since=cat.stale_since(entry),
+                    line=getattr(entry, "linenum", None),
+                )
+            )
+    return status
+
+
+def check(report: StatusReport, policy: Policy) -> list[str]:
+    """What the publish policy finds wrong; empty when it is met."""
+    problems: list[str] = []
+    for language, tally in sorted(report.totals().items()):
+        if tally.reviewed_percent < policy.min_reviewed:
+            problems.append(
+                f"{language}: {tally.reviewed_percent:.1f}% of words reviewed, "
+                f"policy asks for at least {policy.min_reviewed:g}%"
+            )
+        stale = tally.entries[State.STALE]
+        if policy.max_stale is not None and stale > policy.max_stale:
+            problems.append(f"{language}: {stale} stale entries, policy allows {policy.max_stale}")
+        untranslated = tally.entries[State.UNTRANSLATED]
+        if policy.max_untranslated is not None and untranslated > policy.max_untranslated:
+            problems.append(
+                f"{language}: {untranslated} untranslated entries, policy allows {policy.max_untranslated}"
+            )
+    if report.unsynced:
+        problems.append(f"{len(report.unsynced)} document(s) have no catalog yet: run `translate-pipeline sync`")
+    return problems

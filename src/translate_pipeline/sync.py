@@ -1,0 +1,182 @@
+"""``sync``: catalogs follow the originals.
+
+Extracts the messages of every document, merges them into the catalogs of
+each target language and writes the catalogs that changed. Returns counts;
+prints nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from babel.messages.plurals import get_plural
+from filelock import FileLock, Timeout
+
+from . import catalog as cat
+from .errors import LockedError
+from .extract import Extraction, docnames_to_domain, extract
+from .merge import Incoming, MergeCounts, merge
+from .settings import Project
+
+
+@dataclass
+class CatalogReport:
+    language: str
+    domain: str
+    path: str
+    action: str  # "created", "updated" or "unchanged"
+    new: int = 0
+    stale: int = 0
+    reused: int = 0
+    obsolete: int = 0
+
+
+@dataclass
+class SyncResult:
+    catalogs: list[CatalogReport] = field(default_factory=list)
+    orphaned: list[str] = field(default_factory=list)  # catalogs whose document is gone
+    warnings: list[str] = field(default_factory=list)  # Sphinx's, about the sources
+    documents_read: int = 0
+
+    def count(self, action: str) -> int:
+        return sum(1 for c in self.catalogs if c.action == action)
+
+    def total(self, name: str) -> int:
+        return sum(getattr(c, name) for c in self.catalogs)
+
+    def as_dict(self) -> dict:
+        return {
+            "catalogs": {a: self.count(a) for a in ("created", "updated", "unchanged")},
+            "entries": {n: self.total(n) for n in ("new", "stale", "reused", "obsolete")},
+            "orphaned": self.orphaned,
+            "documents_read": self.documents_read,
+            "warnings": self.warnings,
+            "details": [asdict(c) for c in self.catalogs],
+        }
+
+
+@contextlib.contextmanager
+def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
+    """Serialize the runs that write a project's catalogs."""
+    project.cache_dir.mkdir(parents=True, exist_ok=True)
+    path = project.cache_dir / "catalogs.lock"
+    lock = FileLock(path, timeout=wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise LockedError(
+            f"another translate-pipeline run is writing this project's catalogs (lock: {path}); "
+            "wait for it to finish, or pass --wait SECONDS"
+        ) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+def incoming_by_language(project: Project, extraction: Extraction) -> dict[str, dict[str, list[Incoming]]]:
+    """target language -> domain -> messages, in document order."""
+    domains = docnames_to_domain(extraction.documents, project.gettext_compact)
+    location = project.conf.get("gettext_location", True)
+    result: dict[str, dict[str, list[Incoming]]] = {}
+    for docname in sorted(extraction.documents):
+        document = extraction.documents[docname]
+        for target in project.targets_of(document.language):
+            bucket = result.setdefault(target, {}).setdefault(domains[docname], [])
+            for message in document.messages:
+                occurrences = tuple((path, str(line)) for path, line in message.locations) if location else ()
+                bucket.append(Incoming(message.msgid, occurrences))
+    for domains_ in result.values():
+        for domain, messages in domains_.items():
+            domains_[domain] = _unique(messages)
+    return result
+
+
+def _unique(messages: list[Incoming]) -> list[Incoming]:
+    seen: dict[str, Incoming] = {}
+    for m in messages:
+        if m.msgid in seen:
+            merged = tuple(dict.fromkeys(seen[m.msgid].occurrences + m.occurrences))
+            seen[m.msgid] = Incoming(m.msgid, merged)
+        else:
+            seen[m.msgid] = m
+    return list(seen.values())
+
+
+def load_catalogs(directory: Path) -> dict[str, cat.Catalog]:
+    """Every catalog below ``directory`` by domain; raises CatalogError on a bad one."""
+    return {domain: cat.load(path) for domain, path in cat.iter_catalogs(directory)}
+
+
+def sync(project: Project, wait: float = 0, parallel: int = 1) -> SyncResult:
+    """Extract the messages of every page and merge them into the catalogs."""
+    with project_lock(project, wait):
+        extraction = extract(project, parallel=parallel)
+        result = update_catalogs(project, incoming_by_language(project, extraction))
+        result.warnings = extraction.warnings
+        result.documents_read = extraction.read
+        return result
+
+
+def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
+    """Merge ``incoming`` (language -> domain -> messages) into the catalogs on disk.
+
+    Every catalog is read (and so checked) before any is written.
+    """
+    result = SyncResult()
+    targets = set(project.settings.languages) - {project.settings.source_language}
+    on_disk = {lang: load_catalogs(project.catalog_dir(lang)) for lang in project.settings.languages}
+    plans = []
+    for language in sorted(set(incoming) | targets):
+        messages = incoming.get(language, {})
+        catalogs = on_disk.get(language, {})
+        orphans = set(catalogs) - set(messages)
+        result.orphaned.extend(_rel(catalogs[d].path, project.root) for d in sorted(orphans))
+        threshold = project.settings.stale_match_threshold
+        plans.append((language, merge(messages, catalogs, threshold, cat.today(), orphans), catalogs))
+    for language, merged, catalogs in plans:
+        for domain, (active, obsolete) in merged.entries.items():
+            counts = merged.counts.get(domain, MergeCounts())
+            result.catalogs.append(
+                _write(project, language, domain, catalogs.get(domain), active, obsolete, counts)
+            )
+    return result
+
+
+def _write(project, language, domain, existing, active, obsolete, counts) -> CatalogReport:
+    path = project.catalog_dir(language) / f"{domain}.po"
+    if existing is None:
+        catalog = cat.new_catalog(
+            path,
+            language,
+            project.project_name,
+            get_plural(language).plural_forms,
+            title=f"{project.project_name}: {domain}, translation into {language}",
+        )
+        action = "created"
+    else:
+        catalog = existing
+        action = "updated"
+    cat.replace_entries(catalog, active, obsolete)
+    if not catalog.save():
+        action = "unchanged"
+    return CatalogReport(
+        language=language,
+        domain=domain,
+        path=_rel(path, project.root),
+        action=action,
+        new=counts.new,
+        stale=counts.stale,
+        reused=counts.reused,
+        obsolete=counts.obsolete,
+    )
+
+
+def _rel(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)

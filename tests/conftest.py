@@ -1,0 +1,97 @@
+"""Shared fixtures: small real Sphinx projects on disk and the CLI run in-process."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import polib
+import pytest
+
+from translate_pipeline.cli import run
+
+ROOTS = Path(__file__).parent / "roots"
+
+
+@pytest.fixture
+def make_project(tmp_path):
+    """Copy the test root ``name`` into a fresh folder and return its path."""
+
+    def make(name: str = "basic") -> Path:
+        dest = tmp_path / name
+        shutil.copytree(ROOTS / name, dest)
+        return dest
+
+    return make
+
+
+@pytest.fixture
+def project(make_project) -> Path:
+    return make_project("basic")
+
+
+class Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.code, self.out, self.err = code, out, err
+
+    def __repr__(self) -> str:
+        return f"Result(code={self.code}, out={self.out!r}, err={self.err!r})"
+
+
+@pytest.fixture
+def tp(capsys):
+    """Run ``translate-pipeline ARGS`` in-process; returns code, stdout, stderr."""
+
+    def invoke(*args: str) -> Result:
+        capsys.readouterr()
+        code = run([str(a) for a in args])
+        captured = capsys.readouterr()
+        return Result(code, captured.out, captured.err)
+
+    return invoke
+
+
+def po_path(root: Path, domain: str, language: str = "en") -> Path:
+    return root / "locale" / language / "LC_MESSAGES" / f"{domain}.po"
+
+
+def translate(path: Path, translations: dict[str, str], fuzzy: bool = False) -> None:
+    """Do what a translator does in a PO editor: fill msgstr, clear or set fuzzy."""
+    po = polib.pofile(str(path))
+    for entry in po:
+        if entry.msgid in translations:
+            entry.msgstr = translations[entry.msgid]
+            if fuzzy and "fuzzy" not in entry.flags:
+                entry.flags.append("fuzzy")
+            if not fuzzy and "fuzzy" in entry.flags:
+                entry.flags.remove("fuzzy")
+                entry.previous_msgid = None
+    po.save(str(path))
+
+
+def translate_all(path: Path, prefix: str = "EN: ") -> dict[str, str]:
+    po = polib.pofile(str(path))
+    done = {}
+    for entry in po:
+        if not entry.obsolete:
+            entry.msgstr = prefix + entry.msgid
+            done[entry.msgid] = entry.msgstr
+    po.save(str(path))
+    return done
+
+
+def entries(path: Path) -> dict[str, polib.POEntry]:
+    return {e.msgid: e for e in polib.pofile(str(path)) if not e.obsolete}
+
+
+def obsolete(path: Path) -> dict[str, polib.POEntry]:
+    return {e.msgid: e for e in polib.pofile(str(path)) if e.obsolete}
+
+
+def snapshot(root: Path) -> dict[str, bytes]:
+    """Every file of the project but the build folder, by path."""
+    return {
+        p.relative_to(root).as_posix(): p.read_bytes()
+        for p in sorted(root.rglob("*"))
+        if p.is_file() and "_build" not in p.relative_to(root).parts
+    }

@@ -1,0 +1,5 @@
+project = "Test collective"
+language = "fr"
+locale_dirs = ["locale"]
+gettext_compact = False
+exclude_patterns = ["_build"]
