@@ -274,6 +274,42 @@ def new_catalog(
     return Catalog(path=path, po=po, original_text=None)
 
 
+REQUIRED_HEADER = (
+    "Project-Id-Version",
+    "PO-Revision-Date",
+    "Last-Translator",
+    "Language-Team",
+    "Language",
+    "MIME-Version",
+    "Content-Type",
+    "Content-Transfer-Encoding",
+)
+
+
+def complete_header(catalog: Catalog, language: str, project: str) -> None:
+    """Add the header fields gettext requires, keeping every field already set.
+
+    The file is written in UTF-8, so the declared charset is UTF-8.
+    """
+    meta = catalog.po.metadata
+    defaults = {
+        "Project-Id-Version": project,
+        "PO-Revision-Date": meta.get("POT-Creation-Date")
+        or _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M%z"),
+        "Last-Translator": "",
+        "Language-Team": "",
+        "Language": language,
+        "MIME-Version": "1.0",
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+    }
+    for key in REQUIRED_HEADER:
+        if key not in meta:
+            meta[key] = defaults[key]
+    if "charset=utf-8" not in meta["Content-Type"].lower().replace(" ", ""):
+        meta["Content-Type"] = "text/plain; charset=UTF-8"
+
+
 def new_entry(msgid: str, occurrences: Iterable[tuple[str, str]] = ()) -> polib.POEntry:
     return polib.POEntry(msgid=msgid, msgstr="", occurrences=list(occurrences))
 

@@ -99,14 +99,19 @@ def merge(
         counts = result.counts.setdefault(domain, MergeCounts())
         old = catalogs.get(domain)
         own = {e.msgid: e for e in old.entries if e.msgctxt is None} if old else {}
+        own_obsolete = {
+            e.msgid: e for e in (old.obsolete if old else []) if e.msgctxt is None and _translated(e)
+        }
         active: list[polib.POEntry] = []
         for m in msgs:
             entry = own.get(m.msgid)
             if entry is not None and (_translated(entry) or (domain, m.msgid) not in assigned):
                 entry = _with_occurrences(entry, m)
             elif m.msgid in exact:
-                entry = _with_occurrences(cat.copy_entry(exact[m.msgid]), m)
-                counts.reused += 1
+                # Back from this catalog's obsolete section, or taken from elsewhere.
+                source = own_obsolete.get(m.msgid) or exact[m.msgid]
+                entry = _with_occurrences(cat.copy_entry(source), m)
+                counts.reused += m.msgid not in own_obsolete
             elif (domain, m.msgid) in assigned:
                 previous = assigned[(domain, m.msgid)]
                 entry = cat.copy_entry(previous)
@@ -118,20 +123,33 @@ def merge(
                 entry = cat.new_entry(m.msgid, m.occurrences)
                 counts.new += 1
             active.append(entry)
-        live = {e.msgid for e in active}
-        obsolete = [e for e in (old.obsolete if old else []) if e.msgid not in live]
-        for entry in old.entries if old else []:
-            if entry.msgid in wanted or not _translated(entry) or id(entry) in moved:
-                continue
-            obsolete.append(cat.copy_entry(entry))
-            counts.obsolete += 1
-        result.entries[domain] = (active, obsolete)
+        gone = [
+            cat.copy_entry(e)
+            for e in (old.entries if old else [])
+            if e.msgid not in wanted and _translated(e) and id(e) not in moved
+        ]
+        counts.obsolete += len(gone)
+        live = {(e.msgctxt, e.msgid) for e in active}
+        kept = [e for e in (old.obsolete if old else []) if (e.msgctxt, e.msgid) not in live]
+        result.entries[domain] = (active, _unique_obsolete(gone + kept))
 
     # Catalogs whose document is gone keep everything; lost translations of the
     # remaining catalogs that found no home were put in their obsolete section above.
     for domain in keep:
         result.entries.pop(domain, None)
     return result
+
+
+def _unique_obsolete(entries: list[polib.POEntry]) -> list[polib.POEntry]:
+    """One obsolete entry per message (gettext rejects duplicates); the newest wins."""
+    seen: set[tuple[str | None, str]] = set()
+    unique = []
+    for entry in entries:
+        key = (entry.msgctxt, entry.msgid)
+        if key not in seen:
+            seen.add(key)
+            unique.append(entry)
+    return unique
 
 
 def _with_occurrences(entry: polib.POEntry, message: Incoming) -> polib.POEntry:

@@ -159,6 +159,7 @@ def _write(project, language, domain, existing, active, obsolete, counts) -> Cat
         action = "created"
     else:
         catalog = existing
+        cat.complete_header(catalog, language, project.project_name)
         action = "updated"
     cat.replace_entries(catalog, active, obsolete)
     if not catalog.save():
