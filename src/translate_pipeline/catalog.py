@@ -274,6 +274,16 @@ def new_catalog(
     return Catalog(path=path, po=po, original_text=None)
 
 
+# gettext's own Plural-Forms where CLDR's differ (PO editors expect these).
+GETTEXT_PLURALS = {"fr": "nplurals=2; plural=(n > 1);"}
+
+
+def plural_forms(language: str) -> str:
+    from babel.messages.plurals import get_plural
+
+    return GETTEXT_PLURALS.get(language) or get_plural(language).plural_forms
+
+
 REQUIRED_HEADER = (
     "Project-Id-Version",
     "PO-Revision-Date",

@@ -44,6 +44,21 @@ class Context:
 
 pass_context = click.make_pass_decorator(Context)
 
+def _set_directory(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.ensure_object(Context).directory = value
+        ctx.find_object(Context)._project = None
+
+
+directory_option = click.option(
+    "-C",
+    "directory",
+    metavar="DIR",
+    expose_value=False,
+    is_eager=True,
+    callback=_set_directory,
+    help="Run on the project in DIR (the folder holding conf.py).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for scripts).")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 
@@ -83,6 +98,7 @@ def cli(ctx: click.Context, directory: str, overrides: tuple[str, ...]) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@directory_option
 @json_option
 @quiet_option
 @click.option("--wait", type=float, default=0, metavar="SECONDS", help="Wait this long for another run to finish (default: do not wait).")
@@ -130,6 +146,7 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
+@directory_option
 @json_option
 @click.option("--stale", "show_stale", is_flag=True, help="Show each stale entry with a word diff of the original.")
 @click.option("--check", "check_policy", is_flag=True, help="Exit with 1 when the publish policy is not met.")
@@ -140,7 +157,7 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 
     Counts entries and words per document and per language, lists orphaned
     catalogs and pages not synced yet. DOC limits the listing to those pages
-    (docnames such as rapports/2014-02-reunion).
+    (docnames such as index or rapports/2014-02-reunion-ministre).
 
     With --check, the publish policy of [tool.translate-pipeline.policy]
     (min_reviewed percent of words, max_stale, max_untranslated entries) is
@@ -169,21 +186,20 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 def _print_status(report, show_stale: bool) -> None:
     from .catalog import State
 
-    header = f"{'catalog':40} {'reviewed':>8} {'machine':>8} {'stale':>6} {'untransl.':>9} {'words rev.':>10}"
-    click.echo(header)
-    for item in report.catalogs:
-        t = item.tally
-        name = f"{item.language}/{item.domain}"
-        click.echo(
-            f"{name:40} {t.entries[State.REVIEWED]:>8} {t.entries[State.MACHINE]:>8} "
+    names = [f"{item.language}/{item.domain}" for item in report.catalogs]
+    width = max([len(n) for n in names] + [len("catalog"), 10]) + 1
+
+    def row(name: str, t) -> str:
+        return (
+            f"{name:{width}} {t.entries[State.REVIEWED]:>8} {t.entries[State.MACHINE]:>8} "
             f"{t.entries[State.STALE]:>6} {t.entries[State.UNTRANSLATED]:>9} {t.reviewed_percent:>9.0f}%"
         )
+
+    click.echo(f"{'catalog':{width}} {'reviewed':>8} {'machine':>8} {'stale':>6} {'untransl.':>9} {'words rev.':>10}")
+    for name, item in zip(names, report.catalogs, strict=True):
+        click.echo(row(name, item.tally))
     for language, t in sorted(report.totals().items()):
-        click.secho(
-            f"{'total ' + language:40} {t.entries[State.REVIEWED]:>8} {t.entries[State.MACHINE]:>8} "
-            f"{t.entries[State.STALE]:>6} {t.entries[State.UNTRANSLATED]:>9} {t.reviewed_percent:>9.0f}%",
-            bold=True,
-        )
+        click.secho(row(f"total {language}", t), bold=True)
     for path in report.orphaned:
         click.echo(f"orphaned: {path} (its page is gone)")
     for path in report.unsynced:

@@ -86,15 +86,18 @@ def merge(
                 lost.append((domain, entry))
 
     # Messages that no exact translation covers, and the closest lost translation.
+    # Only French that is new to its catalog can take one: an entry that was
+    # already there, even untranslated, keeps its state.
     unmatched: list[tuple[str, str]] = []  # (domain, msgid)
     for domain, msgs in incoming.items():
+        known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
         for m in msgs:
-            if m.msgid not in exact:
+            if m.msgid not in exact and m.msgid not in known:
                 unmatched.append((domain, m.msgid))
     assigned = _closest(unmatched, lost, threshold)
 
     result = MergeResult(entries={})
-    moved: set[int] = {id(entry) for entry in assigned.values()}
+    used: set[int] = set()  # old entries whose translation lives on in an active entry
     for domain, msgs in incoming.items():
         counts = result.counts.setdefault(domain, MergeCounts())
         old = catalogs.get(domain)
@@ -105,36 +108,40 @@ def merge(
         active: list[polib.POEntry] = []
         for m in msgs:
             entry = own.get(m.msgid)
-            if entry is not None and (_translated(entry) or (domain, m.msgid) not in assigned):
-                entry = _with_occurrences(entry, m)
+            if entry is not None:
+                used.add(id(entry))
             elif m.msgid in exact:
                 # Back from this catalog's obsolete section, or taken from elsewhere.
                 source = own_obsolete.get(m.msgid) or exact[m.msgid]
-                entry = _with_occurrences(cat.copy_entry(source), m)
+                used.add(id(source))
+                entry = cat.copy_entry(source)
                 counts.reused += m.msgid not in own_obsolete
             elif (domain, m.msgid) in assigned:
                 previous = assigned[(domain, m.msgid)]
+                used.add(id(previous))
                 entry = cat.copy_entry(previous)
                 entry.msgid = m.msgid
                 cat.mark_stale(entry, previous.msgid, today)
-                entry = _with_occurrences(entry, m)
                 counts.stale += 1
             else:
-                entry = cat.new_entry(m.msgid, m.occurrences)
+                entry = cat.new_entry(m.msgid)
                 counts.new += 1
+            entry.occurrences = list(m.occurrences)
             active.append(entry)
-        gone = [
-            cat.copy_entry(e)
-            for e in (old.entries if old else [])
-            if e.msgid not in wanted and _translated(e) and id(e) not in moved
-        ]
-        counts.obsolete += len(gone)
+        result.entries[domain] = (active, [])
+
+    # Translations that live on nowhere go to the obsolete section of their catalog.
+    for domain, (active, _) in result.entries.items():
+        old = catalogs.get(domain)
+        if old is None:
+            continue
+        gone = [cat.copy_entry(e) for e in old.entries if _translated(e) and id(e) not in used]
+        result.counts[domain].obsolete += len(gone)
         live = {(e.msgctxt, e.msgid) for e in active}
-        kept = [e for e in (old.obsolete if old else []) if (e.msgctxt, e.msgid) not in live]
+        kept = [e for e in old.obsolete if (e.msgctxt, e.msgid) not in live]
         result.entries[domain] = (active, _unique_obsolete(gone + kept))
 
-    # Catalogs whose document is gone keep everything; lost translations of the
-    # remaining catalogs that found no home were put in their obsolete section above.
+    # Catalogs whose document is gone are kept exactly as they are.
     for domain in keep:
         result.entries.pop(domain, None)
     return result
@@ -150,11 +157,6 @@ def _unique_obsolete(entries: list[polib.POEntry]) -> list[polib.POEntry]:
             seen.add(key)
             unique.append(entry)
     return unique
-
-
-def _with_occurrences(entry: polib.POEntry, message: Incoming) -> polib.POEntry:
-    entry.occurrences = list(message.occurrences)
-    return entry
 
 
 def _closest(

@@ -173,7 +173,7 @@ def status(project: Project, docnames: list[str] | None = None) -> StatusReport:
             expected.setdefault((target, domains[docname]), []).append(source)
     known = {(t, domains[d]) for d, (lang, _) in docs.items() for t in project.targets_of(lang)}
     report = StatusReport()
-    for language in project.settings.languages:
+    for language in (*project.settings.target_languages, project.settings.source_language):
         for domain, path in cat.iter_catalogs(project.catalog_dir(language)):
             rel = path.relative_to(project.root).as_posix()
             if (language, domain) not in known:

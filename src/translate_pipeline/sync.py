@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from babel.messages.plurals import get_plural
 from filelock import FileLock, Timeout
 
 from . import catalog as cat
@@ -153,7 +152,7 @@ def _write(project, language, domain, existing, active, obsolete, counts) -> Cat
             path,
             language,
             project.project_name,
-            get_plural(language).plural_forms,
+            cat.plural_forms(language),
             title=f"{project.project_name}: {domain}, translation into {language}",
         )
         action = "created"
