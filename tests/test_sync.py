@@ -236,3 +236,55 @@ def test_sources_in_both_languages_with_the_same_page_is_an_error(project, tp):
     result = tp("-C", project, "sync")
     assert result.code == 2
     assert "source/en/index.rst" in result.err and "one language only" in result.err
+
+
+def test_a_crash_between_two_catalog_writes_is_completed_by_the_next_run(synced, tp, monkeypatch):
+    """A paragraph moved between pages leaves one catalog and enters another:
+    a crash after the first rename must not lose it."""
+    from translate_pipeline import catalog
+
+    edit(synced, REUNION, PARA, "")
+    edit(synced, "index", "Nos actions\n-----------\n", f"Nos actions\n-----------\n\n{PARA}\n")
+    real_replace = catalog.os.replace
+    calls = []
+
+    def power_cut(src, dst):
+        if str(dst).endswith(".po") and calls:
+            raise OSError("power cut")
+        calls.append(dst)
+        real_replace(src, dst)
+
+    monkeypatch.setattr(catalog.os, "replace", power_cut)
+    with pytest.raises(OSError, match="power cut"):
+        from translate_pipeline.cli import run
+
+        run(["-C", str(synced), "sync"])
+    monkeypatch.setattr(catalog.os, "replace", real_replace)
+    assert (synced / "_build/translate-pipeline/commit.journal").exists()
+    assert tp("-C", synced, "sync").code == 0
+    assert entries(po_path(synced, "index"))[PARA].msgstr == PARA_EN
+    assert PARA not in entries(po_path(synced, REUNION))
+    assert not list((synced / "locale").rglob("*.tp-tmp"))
+    assert not (synced / "_build/translate-pipeline/commit.journal").exists()
+
+
+def test_ctrl_c_while_writing_leaves_every_catalog_as_it_was(synced, tp, monkeypatch):
+    from translate_pipeline import catalog
+
+    edit(synced, REUNION, PARA, PARA + " Modifié.")
+    edit(synced, "index", "Nos actions", "Nos actions en 2024")
+    before = snapshot(synced)
+    real_stage = catalog._stage
+    staged = []
+
+    def interrupted(path, text):
+        if staged:
+            raise KeyboardInterrupt
+        staged.append(path)
+        return real_stage(path, text)
+
+    monkeypatch.setattr(catalog, "_stage", interrupted)
+    result = tp("-C", synced, "sync")
+    assert result.code == 130
+    assert snapshot(synced) == before
+    assert not list((synced / "locale").rglob("*.tp-tmp"))

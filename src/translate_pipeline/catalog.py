@@ -15,11 +15,15 @@ reviewed      msgstr set, not fuzzy
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import enum
+import json
 import os
 import re
+import signal
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -363,24 +367,90 @@ def iter_catalogs(directory: Path) -> Iterator[tuple[str, Path]]:
         yield domain, path
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file and a rename."""
+TMP_SUFFIX = ".tp-tmp"
+
+
+def _stage(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file next to ``path``, flushed to disk."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    mode = path.stat().st_mode & 0o777 if path.exists() else None
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(tmp, mode)
-        else:
-            os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
+        os.chmod(tmp, mode)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+    return Path(tmp)
+
+
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file and a rename."""
+    os.replace(_stage(path, text), path)
+
+
+def commit(changes: list[tuple[Path, str]], journal: Path) -> None:
+    """Write several files so that either all or none of them change.
+
+    Every new content is first written to a temporary file; a journal then
+    lists the renames, which are done with Ctrl-C held back. A run that dies
+    during the renames is completed by :func:`recover` at the next start.
+    """
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for path, text in changes:
+            staged.append((_stage(path, text), path))
+        atomic_write(journal, json.dumps([[str(t), str(p)] for t, p in staged]))
+    except BaseException:
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise
+    with _interrupts_held():
+        for tmp, path in staged:
+            os.replace(tmp, path)
+        journal.unlink()
+
+
+def recover(journal: Path, directories: Iterable[Path]) -> int:
+    """Finish the renames of a run that died mid-commit; drop unjournaled temporaries.
+
+    Returns how many files were completed.
+    """
+    done = 0
+    if journal.exists():
+        try:
+            pairs = json.loads(journal.read_text(encoding="utf-8"))
+        except ValueError:
+            pairs = []  # the journal itself was not complete: nothing was renamed
+        for tmp, path in pairs:
+            if Path(tmp).exists():
+                os.replace(tmp, path)
+                done += 1
+        journal.unlink()
+    for directory in directories:
+        if directory.is_dir():
+            for stray in directory.rglob(f".*{TMP_SUFFIX}"):
+                stray.unlink()
+    return done
+
+
+@contextlib.contextmanager
+def _interrupts_held() -> Iterator[None]:
+    """Delay Ctrl-C (SIGINT) until the block is done, when in the main thread."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    received: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, _frame: received.append(signum))
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+        if received:
+            raise KeyboardInterrupt
 
 
 def _umask() -> int:

@@ -71,6 +71,7 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
             "wait for it to finish, or pass --wait SECONDS"
         ) from None
     try:
+        cat.recover(journal_path(project), [project.locale_root])
         yield
     finally:
         lock.release()
@@ -136,16 +137,25 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
         result.orphaned.extend(_rel(catalogs[d].path, project.root) for d in sorted(orphans))
         threshold = project.settings.stale_match_threshold
         plans.append((language, merge(messages, catalogs, threshold, cat.today(), orphans), catalogs))
+    changes: list[tuple[Path, str]] = []
     for language, merged, catalogs in plans:
         for domain, (active, obsolete) in merged.entries.items():
             counts = merged.counts.get(domain, MergeCounts())
-            result.catalogs.append(
-                _write(project, language, domain, catalogs.get(domain), active, obsolete, counts)
-            )
+            report, catalog = _prepare(project, language, domain, catalogs.get(domain), active, obsolete, counts)
+            if report.action != "unchanged":
+                changes.append((catalog.path, catalog.text()))
+            result.catalogs.append(report)
+    # All catalogs change together or not at all (a paragraph moved between
+    # pages leaves one catalog and enters another).
+    cat.commit(changes, journal_path(project))
     return result
 
 
-def _write(project, language, domain, existing, active, obsolete, counts) -> CatalogReport:
+def journal_path(project: Project) -> Path:
+    return project.cache_dir / "commit.journal"
+
+
+def _prepare(project, language, domain, existing, active, obsolete, counts):
     path = project.catalog_dir(language) / f"{domain}.po"
     if existing is None:
         catalog = cat.new_catalog(
@@ -161,9 +171,9 @@ def _write(project, language, domain, existing, active, obsolete, counts) -> Cat
         cat.complete_header(catalog, language, project.project_name)
         action = "updated"
     cat.replace_entries(catalog, active, obsolete)
-    if not catalog.save():
+    if not catalog.changed():
         action = "unchanged"
-    return CatalogReport(
+    report = CatalogReport(
         language=language,
         domain=domain,
         path=_rel(path, project.root),
@@ -173,6 +183,7 @@ def _write(project, language, domain, existing, active, obsolete, counts) -> Cat
         reused=counts.reused,
         obsolete=counts.obsolete,
     )
+    return report, catalog
 
 
 def _rel(path: Path, root: Path) -> str:
