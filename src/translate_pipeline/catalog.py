@@ -145,10 +145,17 @@ class Catalog:
         return _render(self.po)
 
     def changed(self) -> bool:
-        """Whether saving would change the file on disk."""
+        """Whether the content differs from the file on disk.
+
+        A file whose only difference is its line wrapping (saved by another
+        PO editor) counts as unchanged: it is not rewritten for that alone.
+        """
         if self.original_text is None:
             return True
-        return self.text() != _render(_parse_text(self.original_text, self.path))
+        text = self.text()
+        if text == self.original_text:
+            return False
+        return text != _render(_parse_text(self.original_text, self.path))
 
     def save(self) -> bool:
         """Write the catalog atomically if its content changed; True if written."""
@@ -457,3 +464,30 @@ def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
     return mask
+
+
+# -- compiled catalogs (.mo) ---------------------------------------------------
+
+
+def mo_bytes(translations: dict[str, str], language: str) -> bytes:
+    """A compiled catalog (.mo) holding exactly ``translations`` (msgid -> msgstr).
+
+    The caller decides what is published, whatever the state of each entry
+    (polib would skip fuzzy entries; the entries built here carry no flag).
+    The bytes depend on the translations only, so an unchanged catalog
+    compiles to identical bytes.
+    """
+    po = polib.POFile()
+    po.metadata = {
+        "Content-Type": "text/plain; charset=UTF-8",
+        "Content-Transfer-Encoding": "8bit",
+        "Language": language,
+    }
+    for msgid in sorted(translations):
+        po.append(polib.POEntry(msgid=msgid, msgstr=translations[msgid]))
+    return po.to_binary()
+
+
+def compiled(catalog: Catalog) -> bytes:
+    """The catalog compiled as ``msgfmt`` does: reviewed entries only, plurals kept."""
+    return catalog.po.to_binary()

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import io
 import os
-import pickle
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +21,7 @@ from .errors import ExtractError, SettingsError
 from .settings import Project
 
 BUILDER = "translate-pipeline-messages"
-CACHE_VERSION = 1
+CACHE_VERSION = 2  # of the messages kept in Sphinx's environment
 
 
 @dataclass(frozen=True)
@@ -112,6 +111,7 @@ def extract(project: Project, parallel: int = 1) -> Extraction:
     overrides: dict[str, Any] = {
         "language": project.settings.source_language,
         "locale_dirs": [],
+        "smartquotes": False,  # messages are the source text; quotes are not needed
         "exclude_patterns": [*project.conf.get("exclude_patterns", []), "_build", ".venv"],
     }
     try:
@@ -173,81 +173,120 @@ def _relative(path: Path, root: Path) -> str:
 
 
 # -- the builder --------------------------------------------------------------
+#
+# Messages are collected when Sphinx reads a document (the ``doctree-read``
+# event) and kept in Sphinx's environment, which Sphinx saves between runs and
+# merges after parallel reading. So a run parses only the documents that
+# changed, and nothing is written but the environment: no doctree pickles, no
+# writing phase.
+
+MESSAGES_ATTR = "translate_pipeline_messages"
 
 
-def _builder_class() -> type:
+def _collect(doctree: Any, gettext_additional_targets: Any) -> list[tuple[str, list[tuple[str, int]]]]:
     from docutils import nodes
-    from sphinx import addnodes
-    from sphinx.builders.gettext import I18nBuilder, _is_node_in_substitution_definition
+    from sphinx.builders.gettext import _is_node_in_substitution_definition
     from sphinx.util.index_entries import split_index_msg
     from sphinx.util.nodes import extract_messages, traverse_translatable_index
 
-    class MessagesBuilder(I18nBuilder):
-        """Collects each document's translatable messages, keeping them between runs."""
+    found: dict[str, list[tuple[str, int]]] = {}
+
+    def add(node: nodes.Element, msg: str) -> None:
+        line = node.line if node.line is not None else -1
+        found.setdefault(msg, []).append((node.source or "", line))
+
+    for node, msg in extract_messages(doctree):
+        if not _is_node_in_substitution_definition(node):
+            add(node, msg)
+    if "index" in gettext_additional_targets:
+        for node, entries in traverse_translatable_index(doctree):
+            for entry_type, value, _tid, _main, _key in entries:
+                for m in split_index_msg(entry_type, value):
+                    add(node, m)
+    return [(msg, sorted(set(locs))) for msg, locs in found.items()]
+
+
+def _messages(env: Any) -> dict[str, list[tuple[str, list[tuple[str, int]]]]]:
+    if not hasattr(env, MESSAGES_ATTR):
+        setattr(env, MESSAGES_ATTR, {})
+    return getattr(env, MESSAGES_ATTR)
+
+
+def _on_doctree_read(app: Any, doctree: Any) -> None:
+    if app.builder.name == BUILDER:
+        docname = app.env.current_document.docname
+        _messages(app.env)[docname] = _collect(doctree, app.config.gettext_additional_targets)
+
+
+def _on_purge(_app: Any, env: Any, docname: str) -> None:
+    _messages(env).pop(docname, None)
+
+
+def _on_merge(_app: Any, env: Any, docnames: Iterable[str], other: Any) -> None:
+    mine, theirs = _messages(env), _messages(other)
+    for docname in docnames:
+        if docname in theirs:
+            mine[docname] = theirs[docname]
+
+
+def _builder_class() -> type:
+    from sphinx.builders import Builder
+
+    class MessagesBuilder(Builder):
+        """Reads the sources and keeps each document's translatable messages."""
 
         name = BUILDER
         epilog = ""
+        use_message_catalog = False
+        versioning_method = "none"
 
         def init(self) -> None:
+            from sphinx.builders.gettext import I18nTags
+
             super().init()
             self.read_count = 0
-            self.cache_path = Path(self.outdir) / "messages.pickle"
-            self.messages: dict[str, list[tuple[str, list[tuple[str, int]]]]] = {}
-            try:
-                with open(self.cache_path, "rb") as handle:
-                    version, cached = pickle.load(handle)
-                if version == CACHE_VERSION:
-                    self.messages = cached
-            except (OSError, pickle.PickleError, ValueError, EOFError, TypeError):
-                self.messages = {}
+            # Like Sphinx's gettext builder: the text of every ``only`` branch.
+            self.tags = self._app.tags = I18nTags()
 
         def get_outdated_docs(self) -> set[str]:
-            return {doc for doc in self.env.found_docs if doc not in self.messages}
+            return set()
+
+        def get_target_uri(self, docname: str, typ: str | None = None) -> str:
+            return ""
 
         def read(self) -> list[str]:
             updated = super().read()
             self.read_count = len(updated)
             return updated
 
-        def write_doc(self, docname: str, doctree: nodes.document) -> None:
-            found: dict[str, list[tuple[str, int]]] = {}
+        def write_doctree(self, docname: str, doctree: Any, *, _cache: bool = True) -> None:
+            pass  # the messages are all this builder needs of a doctree
 
-            def add(node: nodes.Element, msg: str) -> None:
-                line = node.line if node.line is not None else -1
-                found.setdefault(msg, []).append((node.source or "", line))
+        def write(self, *args: Any, **kwargs: Any) -> None:
+            pass
 
-            for toctree in self.env.tocs[docname].findall(addnodes.toctree):
-                for node, msg in extract_messages(toctree):
-                    add(node, msg)
-            for node, msg in extract_messages(doctree):
-                if not _is_node_in_substitution_definition(node):
-                    add(node, msg)
-            if "index" in self.config.gettext_additional_targets:
-                for node, entries in traverse_translatable_index(doctree):
-                    for entry_type, value, _tid, _main, _key in entries:
-                        for m in split_index_msg(entry_type, value):
-                            add(node, m)
-            self.messages[docname] = [
-                (msg, sorted(set(locs))) for msg, locs in found.items()
-            ]
+        def write_doc(self, docname: str, doctree: Any) -> None:
+            pass
 
-        def finish(self) -> None:
-            super().finish()
-            self.messages = {
-                doc: msgs for doc, msgs in self.messages.items() if doc in self.env.found_docs
-            }
-            Path(self.outdir).mkdir(parents=True, exist_ok=True)
-            tmp = self.cache_path.with_suffix(".tmp")
-            with open(tmp, "wb") as handle:
-                pickle.dump((CACHE_VERSION, self.messages), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.cache_path)
+        @property
+        def messages(self) -> dict[str, list[tuple[str, list[tuple[str, int]]]]]:
+            messages = _messages(self.env)
+            return {doc: messages.get(doc, []) for doc in self.env.found_docs}
 
     return MessagesBuilder
 
 
 def setup(app: Any) -> dict[str, Any]:
     app.add_builder(_builder_class())
-    return {"version": "1", "parallel_read_safe": True, "parallel_write_safe": True}
+    app.connect("doctree-read", _on_doctree_read)
+    app.connect("env-purge-doc", _on_purge)
+    app.connect("env-merge-info", _on_merge)
+    return {
+        "version": "1",
+        "env_version": CACHE_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }
 
 
 def docnames_to_domain(docnames: Iterable[str], compact: bool | str) -> dict[str, str]:
