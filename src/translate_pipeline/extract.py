@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import io
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -98,8 +98,14 @@ def _sync_links(tree: Path, wanted: dict[str, Path]) -> None:
 # -- running Sphinx -----------------------------------------------------------
 
 
-def extract(project: Project, parallel: int = 1) -> Extraction:
-    """Messages of every document of the project, by docname."""
+Progress = Callable[[int, int], None]  # (pages read so far, pages to read)
+
+
+def extract(project: Project, parallel: int = 1, progress: Progress | None = None) -> Extraction:
+    """Messages of every document of the project, by docname.
+
+    ``progress`` is called as pages are read (only the changed ones are).
+    """
     from sphinx.application import Sphinx
     from sphinx.errors import SphinxError
     from sphinx.util.docutils import docutils_namespace, patch_docutils
@@ -128,6 +134,8 @@ def extract(project: Project, parallel: int = 1) -> Extraction:
                 freshenv=False,
                 parallel=parallel,
             )
+            if progress is not None:
+                _report_progress(app, progress)
             app.build()
             builder = app.builder
             env = app.env
@@ -154,6 +162,28 @@ def extract(project: Project, parallel: int = 1) -> Extraction:
         )
     lines = [_real_paths(line, srcdir, root) for line in warnings.getvalue().splitlines() if line.strip()]
     return Extraction(documents=documents, warnings=lines, read=builder.read_count)  # type: ignore[attr-defined]
+
+
+def _report_progress(app: Any, progress: Progress) -> None:
+    parent = os.getpid()
+    state = {"done": 0, "total": 0}
+
+    def before(_app: Any, _env: Any, docnames: list[str]) -> None:
+        state["total"] = len(docnames)
+        progress(0, state["total"])
+
+    def read(_app: Any, _doctree: Any) -> None:
+        if os.getpid() == parent:  # parallel reading reports through merges
+            state["done"] += 1
+            progress(state["done"], state["total"])
+
+    def merged(_app: Any, _env: Any, docnames: Iterable[str], _other: Any) -> None:
+        state["done"] += len(list(docnames))
+        progress(state["done"], state["total"])
+
+    app.connect("env-before-read-docs", before)
+    app.connect("doctree-read", read)
+    app.connect("env-merge-info", merged)
 
 
 def _real_paths(line: str, srcdir: Path, root: Path) -> str:

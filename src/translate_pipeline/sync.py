@@ -16,7 +16,7 @@ from filelock import FileLock, Timeout
 
 from . import catalog as cat
 from .errors import LockedError
-from .extract import Extraction, docnames_to_domain, extract
+from .extract import Extraction, Progress, docnames_to_domain, extract
 from .merge import Incoming, MergeCounts, merge
 from .settings import Project
 
@@ -111,10 +111,10 @@ def load_catalogs(directory: Path) -> dict[str, cat.Catalog]:
     return {domain: cat.load(path) for domain, path in cat.iter_catalogs(directory)}
 
 
-def sync(project: Project, wait: float = 0, parallel: int = 1) -> SyncResult:
+def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
     """Extract the messages of every page and merge them into the catalogs."""
     with project_lock(project, wait):
-        extraction = extract(project, parallel=parallel)
+        extraction = extract(project, parallel=parallel, progress=progress)
         result = update_catalogs(project, incoming_by_language(project, extraction))
         result.warnings = extraction.warnings
         result.documents_read = extraction.read

@@ -1,0 +1,156 @@
+"""``draft`` on a real synced project: memory, DeepL (local server), cache, checks."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from conftest import entries, po_path, snapshot, translate
+
+from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
+from translate_pipeline import catalog as cat
+from translate_pipeline import draft as draft_module
+from translate_pipeline.draft import build_engines, draft_language, memory_pairs, plan, source_language_of
+from translate_pipeline.engines import Draft, Engine, MemoryEngine, get_engine
+from translate_pipeline.engines.deepl import RetryPolicy
+from translate_pipeline.glossary import Glossary, Term
+from translate_pipeline.settings import load_project
+from translate_pipeline.sync import load_catalogs, sync
+from translate_pipeline.tmcache import TranslationCache
+
+REUNION = "rapports/reunion"
+PARA = "La réunion s'est tenue au ministère des Droits des femmes, à Paris."
+PARA_EN = "The meeting took place at the Ministry of Women's Rights, in Paris."
+LINKS = "Voir :ref:`nos-actions` et le `site du ministère <https://www.example.gouv.fr/>`_."
+FAST = RetryPolicy(attempts=2, first_delay=0.01, timeout=1.0)
+
+
+@pytest.fixture
+def synced(project, tp):
+    assert tp("-C", project, "sync").code == 0
+    return load_project(project)
+
+
+def deepl_engines(project, target="en"):
+    pairs = memory_pairs(load_catalogs(project.catalog_dir(target)))
+    languages = (source_language_of(project, target), target)
+    return [MemoryEngine(pairs, languages=languages), get_engine("deepl", retry=FAST)]
+
+
+def test_plan_groups_untranslated_entries_with_the_page_title(synced):
+    translate(po_path(synced.root, REUNION), {PARA: PARA_EN})
+    jobs = plan(load_catalogs(synced.catalog_dir("en")))
+    texts = [job.text for job in jobs]
+    assert PARA not in texts and LINKS in texts
+    assert {job.context for job in jobs if job.text == LINKS} == {"Réunion de février 2014"}
+    assert {job.context for job in jobs if job.text.startswith("Bienvenue")} == {"Accueil"}
+
+
+def test_deepl_drafts_every_untranslated_entry(synced, deepl_server):  # noqa: F811
+    translate(po_path(synced.root, REUNION), {PARA: PARA_EN})
+    report = draft_language(synced, "en", deepl_engines(synced))
+    assert report.stopped is None and report.left == 0
+    assert report.drafted == {"deepl": report.pending}
+    assert report.billed_characters == sum(len(t) for r in deepl_server.translations() for t in r.texts)
+    reunion = entries(po_path(synced.root, REUNION))
+    assert reunion[PARA].msgstr == PARA_EN and "fuzzy" not in reunion[PARA].flags  # untouched
+    drafted = reunion[LINKS]
+    assert drafted.msgstr == "See :ref:`nos-actions` and the `site of the ministry <https://www.example.gouv.fr/>`_."
+    assert cat.entry_state(drafted) is cat.State.MACHINE and cat.draft_origin(drafted).startswith("deepl ")
+    contexts = {r.context for r in deepl_server.translations()}
+    assert {"Accueil", "Réunion de février 2014"} <= contexts
+    for path in (po_path(synced.root, REUNION), po_path(synced.root, "index")):
+        subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True)
+
+
+def test_english_pages_are_drafted_into_french(synced, deepl_server):  # noqa: F811
+    report = draft_language(synced, "fr", deepl_engines(synced, "fr"))
+    assert report.source_language == "en" and report.left == 0 and report.skipped == []
+    request = deepl_server.translations()[0]
+    assert (request.source_lang, request.target_lang) == ("EN", "FR")
+
+
+def test_memory_reuses_reviewed_translations_without_deepl(synced):
+    translate(po_path(synced.root, REUNION), {PARA: PARA_EN})
+    page = synced.root / "source" / "fr" / "compte-rendu.rst"
+    page.write_text("Compte rendu\n============\n\n" + PARA.replace("Paris", "Paris.") + "\n", encoding="utf-8")
+    pairs = memory_pairs(load_catalogs(synced.catalog_dir("en")))
+    sync(synced)
+    report = draft_language(synced, "en", [MemoryEngine(pairs, languages=("fr", "en"))])
+    assert report.drafted == {"memory": 1} and report.billed_characters == 0
+    entry = entries(po_path(synced.root, "compte-rendu"))[PARA.replace("Paris", "Paris.")]
+    assert entry.msgstr == PARA_EN
+    assert cat.draft_origin(entry).startswith("memory 9")  # e.g. "memory 99% (rapports/reunion.po) DATE"
+
+
+def test_a_rerun_sends_nothing_thanks_to_the_cache(synced, deepl_server):  # noqa: F811
+    before = snapshot(synced.root)
+    with TranslationCache(synced.cache_dir / "drafts.sqlite") as cache:
+        first = draft_language(synced, "en", deepl_engines(synced), cache=cache)
+        sent = len(deepl_server.translations())
+        for path, data in before.items():  # the catalogs as they were before the drafts
+            (synced.root / path).write_bytes(data)
+        second = draft_language(synced, "en", deepl_engines(synced), cache=cache)
+    assert sent > 0 and len(deepl_server.translations()) == sent
+    assert second.cached == first.pending and second.billed_characters == 0
+    assert entries(po_path(synced.root, REUNION))[LINKS].msgstr.startswith("See :ref:`nos-actions`")
+
+
+def test_quota_stops_cleanly_keeping_what_was_drafted(synced, deepl_server, monkeypatch):  # noqa: F811
+    monkeypatch.setattr(draft_module, "CHUNK", 2)
+    deepl_server.character_limit = 120
+    report = draft_language(synced, "en", deepl_engines(synced))
+    assert report.stopped and "quota" in report.stopped
+    drafted = sum(report.drafted.values())
+    assert 0 < drafted < report.pending and report.left == report.pending - drafted
+    states = [
+        state for name in ("index", REUNION) for _, state in cat.load(po_path(synced.root, name)).states()
+    ]
+    assert states.count(cat.State.MACHINE) == drafted
+
+
+def test_dry_run_says_what_would_be_billed_and_writes_nothing(synced, deepl_server):  # noqa: F811
+    before = snapshot(synced.root)
+    report = draft_language(synced, "en", deepl_engines(synced), dry_run=True)
+    assert report.would_bill > 0 and report.billed_characters == 0
+    assert deepl_server.translations() == []
+    assert {k: v for k, v in snapshot(synced.root).items() if not k.endswith(".lock")} == {
+        k: v for k, v in before.items() if not k.endswith(".lock")
+    }
+
+
+class Careless(Engine):
+    """Loses links and renames things: what check() is for."""
+
+    name = "careless"
+    origin = "careless 42% (rapports/a-very-long-name-for-the-minutes-of-the-2014-meeting.po)"
+
+    def translate(self, segments, source, target):
+        return [Draft(s.text.split(" `")[0].replace(":ref:`nos-actions`", "our actions"), 0, self.origin)
+                for s in segments]
+
+
+def test_check_problems_and_missing_terms_are_noted_in_the_catalog(synced):
+    glossary = Glossary((Term("réunion", "gathering"),))
+    report = draft_language(synced, "en", [Careless()], glossary=glossary)
+    assert report.check_failed == 1 and report.glossary_missing >= 1
+    reunion = entries(po_path(synced.root, REUNION))
+    comment = reunion[LINKS].tcomment.splitlines()
+    assert "draft check failed: URL https://www.example.gouv.fr/ missing (+1 more)" in comment
+    assert all(line.startswith(cat.TOOL_PREFIXES) for line in comment)  # none wrapped by polib
+    assert cat.draft_origin(reunion[LINKS]) == f"careless 42% {cat.today()}"
+    assert "glossary: réunion -> gathering" in reunion[PARA].tcomment
+    assert "fuzzy" in reunion[LINKS].flags
+
+
+def test_an_engine_without_the_pair_is_skipped(synced):
+    report = draft_language(synced, "en", [MemoryEngine([], languages=("en", "fr")), Careless()])
+    assert report.skipped == ["memory: this translation memory holds en->fr, not fr->en"]
+    assert report.drafted == {"careless": report.pending}
+
+
+def test_engines_follow_the_settings(synced, deepl_server):  # noqa: F811
+    project = load_project(synced.root, ['engines=["memory", "deepl"]', "deepl_target_variant=EN-US"])
+    engines = build_engines(project, "fr", "en", [], glossary_id="g-1")
+    assert [e.name for e in engines] == ["memory", "deepl"]
+    assert "variant=EN-US" in engines[1].settings_key() and "glossary=g-1" in engines[1].settings_key()
