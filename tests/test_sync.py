@@ -66,6 +66,7 @@ def test_second_sync_without_change_writes_nothing(synced, tp):
     result = tp("-C", synced, "sync", "--json")
     assert result.code == 0
     assert json.loads(result.out)["catalogs"] == {"created": 0, "updated": 0, "unchanged": 3}
+    assert json.loads(result.out)["documents_read"] == 0  # Sphinx kept its environment
     assert snapshot(synced) == before
     assert {p: p.stat().st_mtime_ns for p in mtimes} == mtimes
 

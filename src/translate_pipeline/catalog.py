@@ -47,6 +47,9 @@ class State(enum.StrEnum):
 
 STATES = tuple(State)
 
+Entry = polib.POEntry
+"""One entry of a catalog (its msgid, msgstr, flags and comments)."""
+
 
 def entry_state(entry: polib.POEntry) -> State:
     """The state of one entry, read from its flags and comments."""
@@ -57,6 +60,11 @@ def entry_state(entry: polib.POEntry) -> State:
     if draft_origin(entry) is not None:
         return State.MACHINE
     return State.STALE
+
+
+def outdated_draft(entry: polib.POEntry) -> bool:
+    """A machine draft whose original changed since (``sync`` kept the old one as ``#| msgid``)."""
+    return entry_state(entry) is State.MACHINE and bool(entry.previous_msgid)
 
 
 def _tool_lines(entry: polib.POEntry, prefix: str) -> list[str]:
@@ -145,24 +153,29 @@ class Catalog:
         return _render(self.po)
 
     def changed(self) -> bool:
-        """Whether the content differs from the file on disk.
+        """Whether the content differs from the file on disk."""
+        return self.new_text() is not None
+
+    def new_text(self) -> str | None:
+        """The text to write, or None when the content is the file's.
 
         A file whose only difference is its line wrapping (saved by another
         PO editor) counts as unchanged: it is not rewritten for that alone.
         """
-        if self.original_text is None:
-            return True
         text = self.text()
-        if text == self.original_text:
-            return False
-        return text != _render(_parse_text(self.original_text, self.path))
+        if self.original_text is None:
+            return text
+        if text == self.original_text or text == _render(_parse_text(self.original_text, self.path)):
+            return None
+        return text
 
     def save(self) -> bool:
         """Write the catalog atomically if its content changed; True if written."""
-        if not self.changed():
+        text = self.new_text()
+        if text is None:
             return False
-        atomic_write(self.path, self.text())
-        self.original_text = self.text()
+        atomic_write(self.path, text)
+        self.original_text = text
         return True
 
 
@@ -419,6 +432,19 @@ def commit(changes: list[tuple[Path, str]], journal: Path) -> None:
         for tmp, path in staged:
             os.replace(tmp, path)
         journal.unlink()
+
+
+def write_catalogs(catalogs: Iterable[Catalog], journal: Path) -> list[Catalog]:
+    """Write those of ``catalogs`` that changed, all or none of them (see :func:`commit`).
+
+    Returns the catalogs written.
+    """
+    changed = [(catalog, catalog.text()) for catalog in catalogs if catalog.changed()]
+    if changed:
+        commit([(catalog.path, text) for catalog, text in changed], journal)
+    for catalog, text in changed:
+        catalog.original_text = text
+    return [catalog for catalog, _ in changed]
 
 
 def recover(journal: Path, directories: Iterable[Path]) -> int:

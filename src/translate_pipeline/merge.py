@@ -47,6 +47,7 @@ class MergeCounts:
 class MergeResult:
     entries: dict[str, tuple[list[polib.POEntry], list[polib.POEntry]]]  # domain -> (active, obsolete)
     counts: dict[str, MergeCounts] = field(default_factory=dict)
+    unchanged: set[str] = field(default_factory=set)  # domains whose entries are exactly as they were
 
 
 def _translated(entry: polib.POEntry) -> bool:
@@ -106,10 +107,12 @@ def merge(
             e.msgid: e for e in (old.obsolete if old else []) if e.msgctxt is None and _translated(e)
         }
         active: list[polib.POEntry] = []
+        moved_lines = False
         for m in msgs:
             entry = own.get(m.msgid)
             if entry is not None:
                 used.add(id(entry))
+                moved_lines = moved_lines or entry.occurrences != list(m.occurrences)
             elif m.msgid in exact:
                 # Back from this catalog's obsolete section, or taken from elsewhere.
                 source = own_obsolete.get(m.msgid) or exact[m.msgid]
@@ -129,6 +132,8 @@ def merge(
             entry.occurrences = list(m.occurrences)
             active.append(entry)
         result.entries[domain] = (active, [])
+        if old is not None and not moved_lines and _same_objects(active, old.entries):
+            result.unchanged.add(domain)  # unless an entry goes obsolete, below
 
     # Translations that live on nowhere go to the obsolete section of their catalog.
     for domain, (active, _) in result.entries.items():
@@ -137,6 +142,8 @@ def merge(
             continue
         gone = [cat.copy_entry(e) for e in old.entries if _translated(e) and id(e) not in used]
         result.counts[domain].obsolete += len(gone)
+        if gone:
+            result.unchanged.discard(domain)
         live = {(e.msgctxt, e.msgid) for e in active}
         kept = [e for e in old.obsolete if (e.msgctxt, e.msgid) not in live]
         result.entries[domain] = (active, _unique_obsolete(gone + kept))
@@ -145,6 +152,10 @@ def merge(
     for domain in keep:
         result.entries.pop(domain, None)
     return result
+
+
+def _same_objects(a: list[polib.POEntry], b: list[polib.POEntry]) -> bool:
+    return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
 def _unique_obsolete(entries: list[polib.POEntry]) -> list[polib.POEntry]:

@@ -8,6 +8,7 @@ prints nothing.
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -39,6 +40,7 @@ class SyncResult:
     orphaned: list[str] = field(default_factory=list)  # catalogs whose document is gone
     warnings: list[str] = field(default_factory=list)  # Sphinx's, about the sources
     documents_read: int = 0
+    seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.catalogs if c.action == action)
@@ -53,6 +55,7 @@ class SyncResult:
             "orphaned": self.orphaned,
             "documents_read": self.documents_read,
             "warnings": self.warnings,
+            "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
             "details": [asdict(c) for c in self.catalogs],
         }
 
@@ -114,8 +117,11 @@ def load_catalogs(directory: Path) -> dict[str, cat.Catalog]:
 def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
     """Extract the messages of every page and merge them into the catalogs."""
     with project_lock(project, wait):
+        started = time.perf_counter()
         extraction = extract(project, parallel=parallel, progress=progress)
+        extracted = time.perf_counter()
         result = update_catalogs(project, incoming_by_language(project, extraction))
+        result.seconds = {"read": extracted - started, **result.seconds}
         result.warnings = extraction.warnings
         result.documents_read = extraction.read
         return result
@@ -127,8 +133,10 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
     Every catalog is read (and so checked) before any is written.
     """
     result = SyncResult()
+    started = time.perf_counter()
     targets = set(project.settings.languages) - {project.settings.source_language}
     on_disk = {lang: load_catalogs(project.catalog_dir(lang)) for lang in project.settings.languages}
+    loaded = time.perf_counter()
     plans = []
     for language in sorted(set(incoming) | targets):
         messages = incoming.get(language, {})
@@ -137,17 +145,26 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
         result.orphaned.extend(_rel(catalogs[d].path, project.root) for d in sorted(orphans))
         threshold = project.settings.stale_match_threshold
         plans.append((language, merge(messages, catalogs, threshold, cat.today(), orphans), catalogs))
+    merged_at = time.perf_counter()
     changes: list[tuple[Path, str]] = []
     for language, merged, catalogs in plans:
         for domain, (active, obsolete) in merged.entries.items():
             counts = merged.counts.get(domain, MergeCounts())
-            report, catalog = _prepare(project, language, domain, catalogs.get(domain), active, obsolete, counts)
-            if report.action != "unchanged":
-                changes.append((catalog.path, catalog.text()))
+            report, catalog, text = _prepare(
+                project, language, domain, catalogs.get(domain), active, obsolete, counts,
+                domain in merged.unchanged,
+            )
+            if text is not None:
+                changes.append((catalog.path, text))
             result.catalogs.append(report)
     # All catalogs change together or not at all (a paragraph moved between
     # pages leaves one catalog and enters another).
     cat.commit(changes, journal_path(project))
+    result.seconds = {
+        "load": loaded - started,
+        "merge": merged_at - loaded,
+        "write": time.perf_counter() - merged_at,
+    }
     return result
 
 
@@ -155,7 +172,7 @@ def journal_path(project: Project) -> Path:
     return project.cache_dir / "commit.journal"
 
 
-def _prepare(project, language, domain, existing, active, obsolete, counts):
+def _prepare(project, language, domain, existing, active, obsolete, counts, unchanged):
     path = project.catalog_dir(language) / f"{domain}.po"
     if existing is None:
         catalog = cat.new_catalog(
@@ -170,8 +187,12 @@ def _prepare(project, language, domain, existing, active, obsolete, counts):
         catalog = existing
         cat.complete_header(catalog, language, project.project_name)
         action = "updated"
-    cat.replace_entries(catalog, active, obsolete)
-    if not catalog.changed():
+    if existing is not None and unchanged:
+        text = None  # the merge left every entry as it was: nothing to render
+    else:
+        cat.replace_entries(catalog, active, obsolete)
+        text = catalog.new_text()
+    if text is None:
         action = "unchanged"
     report = CatalogReport(
         language=language,
@@ -183,7 +204,7 @@ def _prepare(project, language, domain, existing, active, obsolete, counts):
         reused=counts.reused,
         obsolete=counts.obsolete,
     )
-    return report, catalog
+    return report, catalog, text
 
 
 def _rel(path: Path, root: Path) -> str:
