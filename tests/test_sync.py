@@ -289,3 +289,12 @@ def test_ctrl_c_while_writing_leaves_every_catalog_as_it_was(synced, tp, monkeyp
     assert result.code == 130
     assert snapshot(synced) == before
     assert not list((synced / "locale").rglob("*.tp-tmp"))
+
+
+def test_a_catalog_rewrapped_by_another_editor_is_not_rewritten(synced, tp):
+    path = po_path(synced, REUNION)
+    done = subprocess.run(["msgcat", "--width=60", str(path), "-o", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    rewrapped = path.read_bytes()
+    assert tp("-C", synced, "sync").code == 0
+    assert path.read_bytes() == rewrapped

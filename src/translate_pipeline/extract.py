@@ -10,6 +10,7 @@ This module is also a Sphinx extension: it registers that builder.
 
 from __future__ import annotations
 
+import functools
 import io
 import os
 from collections.abc import Callable, Iterable
@@ -146,6 +147,7 @@ def extract(project: Project, parallel: int = 1, progress: Progress | None = Non
 
     documents: dict[str, Document] = {}
     root = project.root
+    located = functools.lru_cache(maxsize=None)(lambda src: _relative(Path(src).resolve(), root))
     for docname, messages in builder.messages.items():  # type: ignore[attr-defined]
         path = Path(env.doc2path(docname))
         rel = path.relative_to(srcdir).as_posix()
@@ -156,7 +158,7 @@ def extract(project: Project, parallel: int = 1, progress: Progress | None = Non
             language=language,
             source=_relative(real, root),
             messages=[
-                Message(msgid, tuple((_relative(Path(src).resolve(), root), line) for src, line in locs))
+                Message(msgid, tuple((located(src), line) for src, line in locs))
                 for msgid, locs in messages
             ],
         )
