@@ -4,17 +4,20 @@ It serves the endpoints the client calls (``/v2/translate``, ``/v2/usage``,
 ``/v2/languages``, ``/v2/glossary-language-pairs``, ``/v3/glossaries...``),
 "translates" with a small word table (unknown words kept; tags, and the
 content of ignored tags, kept exactly), applies glossaries, returns
-``billed_characters``, checks the API's limits (50 texts, 128 KiB, well-formed
-XML with tag handling), records every request, and can be told to fail.
+``billed_characters`` (tags not counted, as DeepL does), checks the API's
+limits (50 texts, 128 KiB, well-formed XML with tag handling), records every
+request, and can be told to fail.
 """
 
 from __future__ import annotations
 
+import html
 import itertools
 import json
 import re
 import threading
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, urlsplit
@@ -85,6 +88,8 @@ class _Failure:
     status: int  # 0: hang
     times: float
     message: str = ""
+    after: int = 0  # requests answered normally first
+    path: str | None = None  # only requests to this path count (None: all)
 
 
 @dataclass
@@ -97,6 +102,7 @@ class DeepLServer:
     requests: list[Recorded] = field(default_factory=list)
     character_count: int = 0
     glossaries: dict[str, _Glossary] = field(default_factory=dict)
+    rewrite: Callable[[str], str] | None = None  # applied to every translation (to spoil some)
 
     def __post_init__(self) -> None:
         self._failures: list[_Failure] = []
@@ -107,9 +113,16 @@ class DeepLServer:
 
     # --- control -------------------------------------------------------------
 
-    def fail(self, status: int, times: float = 1, message: str = "") -> None:
-        """Answer the next ``times`` requests with ``status`` (``float('inf')``: always)."""
-        self._failures.append(_Failure(status, times, message))
+    def fail(
+        self, status: int, times: float = 1, message: str = "", after: int = 0, path: str | None = None
+    ) -> None:
+        """Answer ``times`` requests with ``status`` (``float('inf')``: always).
+
+        The failure starts after ``after`` more requests were answered
+        normally; with ``path`` (e.g. ``/v2/translate``) only requests to that
+        path count and fail.
+        """
+        self._failures.append(_Failure(status, times, message, after, path))
 
     def hang(self, times: float = 1) -> None:
         """Accept the next ``times`` requests and answer nothing for ``hang_seconds``."""
@@ -144,18 +157,23 @@ class DeepLServer:
 
     # --- answering -----------------------------------------------------------
 
-    def _next_failure(self) -> _Failure | None:
+    def _next_failure(self, recorded: Recorded) -> _Failure | None:
         with self._lock:
             if not self._failures:
                 return None
             failure = self._failures[0]
+            if failure.path is not None and recorded.path.rstrip("/") != failure.path:
+                return None
+            if failure.after > 0:
+                failure.after -= 1
+                return None
             failure.times -= 1
             if failure.times <= 0:
                 self._failures.pop(0)
             return failure
 
     def answer(self, recorded: Recorded) -> tuple[int, object]:
-        failure = self._next_failure()
+        failure = self._next_failure(recorded)
         if failure and failure.status == 0:
             self._release.wait(self.hang_seconds)
             return 504, {"message": "hung"}
@@ -206,15 +224,16 @@ class DeepLServer:
             if glossary is None:
                 return 404, {"message": "Glossary not found"}
             terms = glossary.dictionaries.get((source.lower(), target[:2].lower()), {})
-        billed = sum(len(t) for t in texts)
+        billed = sum(billable(t, params) for t in texts)
         if self.character_count + billed > self.character_limit:
             return 456, {"message": "Quota exceeded"}
         self.character_count += billed
         table = FR_EN if source == "FR" else EN_FR if target == "FR" else {}
         ignored = set(_as_list(params.get("ignore_tags")))
+        rewrite = self.rewrite or (lambda text: text)
         return 200, {"translations": [
-            {"detected_source_language": source, "text": fake_translate(t, table, terms, ignored),
-             "billed_characters": len(t)}
+            {"detected_source_language": source, "text": rewrite(fake_translate(t, table, terms, ignored)),
+             "billed_characters": billable(t, params)}
             for t in texts
         ]}
 
@@ -274,6 +293,13 @@ def _params(content_type: str, body: bytes, query: str) -> dict:
         return json.loads(body)
     form = parse_qs(body.decode() if body else query)
     return {k: (v if k in ("text", "ignore_tags") else v[0]) for k, v in form.items()}
+
+
+def billable(text: str, params: dict) -> int:
+    """Characters DeepL bills: code points of the text; with tag handling, tags are free."""
+    if params.get("tag_handling") in ("xml", "html"):
+        text = html.unescape(_TAG.sub("", text))
+    return len(text)
 
 
 def _first(params: dict, name: str) -> str:

@@ -8,9 +8,10 @@ import pytest
 from conftest import entries, po_path, snapshot, translate
 
 from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
+from deepl_server import billable
 from translate_pipeline import catalog as cat
 from translate_pipeline import draft as draft_module
-from translate_pipeline.draft import build_engines, draft_language, memory_pairs, plan, source_language_of
+from translate_pipeline.draft import Engines, draft, memory_pairs, plan, source_language_of
 from translate_pipeline.engines import Draft, Engine, MemoryEngine, get_engine
 from translate_pipeline.engines.deepl import RetryPolicy
 from translate_pipeline.glossary import Glossary, Term
@@ -37,6 +38,14 @@ def deepl_engines(project, target="en"):
     return [MemoryEngine(pairs, languages=languages), get_engine("deepl", retry=FAST)]
 
 
+def draft_language(project, target, engines, **options):
+    """``draft`` on the catalogs of one language; its report."""
+    result = draft(project, engines, **options)
+    [report] = [r for r in result.languages if r.language == target]
+    report.stopped = result.stopped
+    return report
+
+
 def test_plan_groups_untranslated_entries_with_the_page_title(synced):
     translate(po_path(synced.root, REUNION), {PARA: PARA_EN})
     jobs = plan(load_catalogs(synced.catalog_dir("en")))
@@ -51,7 +60,10 @@ def test_deepl_drafts_every_untranslated_entry(synced, deepl_server):  # noqa: F
     report = draft_language(synced, "en", deepl_engines(synced))
     assert report.stopped is None and report.left == 0
     assert report.drafted == {"deepl": report.pending}
-    assert report.billed_characters == sum(len(t) for r in deepl_server.translations() for t in r.texts)
+    into_english = [r for r in deepl_server.translations() if r.target_lang == "EN-GB"]
+    assert report.characters == sum(billable(t, r.params) for r in into_english for t in r.texts)
+    assert report.segments == sum(len(r.texts) for r in into_english)
+    assert report.requests == len(into_english)
     reunion = entries(po_path(synced.root, REUNION))
     assert reunion[PARA].msgstr == PARA_EN and "fuzzy" not in reunion[PARA].flags  # untouched
     drafted = reunion[LINKS]
@@ -66,8 +78,9 @@ def test_deepl_drafts_every_untranslated_entry(synced, deepl_server):  # noqa: F
 def test_english_pages_are_drafted_into_french(synced, deepl_server):  # noqa: F811
     report = draft_language(synced, "fr", deepl_engines(synced, "fr"))
     assert report.source_language == "en" and report.left == 0 and report.skipped == []
-    request = deepl_server.translations()[0]
-    assert (request.source_lang, request.target_lang) == ("EN", "FR")
+    into_french = [r for r in deepl_server.translations() if r.target_lang == "FR"]
+    assert [r.source_lang for r in into_french] == ["EN"]
+    assert entries(po_path(synced.root, "about", "fr"))["About the English edition"].msgstr
 
 
 def test_memory_reuses_reviewed_translations_without_deepl(synced):
@@ -77,7 +90,7 @@ def test_memory_reuses_reviewed_translations_without_deepl(synced):
     pairs = memory_pairs(load_catalogs(synced.catalog_dir("en")))
     sync(synced)
     report = draft_language(synced, "en", [MemoryEngine(pairs, languages=("fr", "en"))])
-    assert report.drafted == {"memory": 1} and report.billed_characters == 0
+    assert report.drafted == {"memory": 1} and report.characters == 0
     entry = entries(po_path(synced.root, "compte-rendu"))[PARA.replace("Paris", "Paris.")]
     assert entry.msgstr == PARA_EN
     assert cat.draft_origin(entry).startswith("memory 9")  # e.g. "memory 99% (rapports/reunion.po) DATE"
@@ -92,7 +105,7 @@ def test_a_rerun_sends_nothing_thanks_to_the_cache(synced, deepl_server):  # noq
             (synced.root / path).write_bytes(data)
         second = draft_language(synced, "en", deepl_engines(synced), cache=cache)
     assert sent > 0 and len(deepl_server.translations()) == sent
-    assert second.cached == first.pending and second.billed_characters == 0
+    assert second.cached == first.pending and second.characters == 0 and second.segments == 0
     assert entries(po_path(synced.root, REUNION))[LINKS].msgstr.startswith("See :ref:`nos-actions`")
 
 
@@ -112,7 +125,7 @@ def test_quota_stops_cleanly_keeping_what_was_drafted(synced, deepl_server, monk
 def test_dry_run_says_what_would_be_billed_and_writes_nothing(synced, deepl_server):  # noqa: F811
     before = snapshot(synced.root)
     report = draft_language(synced, "en", deepl_engines(synced), dry_run=True)
-    assert report.would_bill > 0 and report.billed_characters == 0
+    assert report.characters > 0 and report.requests == 0
     assert deepl_server.translations() == []
     assert {k: v for k, v in snapshot(synced.root).items() if not k.endswith(".lock")} == {
         k: v for k, v in before.items() if not k.endswith(".lock")
@@ -130,27 +143,45 @@ class Careless(Engine):
                 for s in segments]
 
 
+def write_glossary(root, rows):
+    path = root / "glossary" / "fr-en.csv"
+    path.parent.mkdir(exist_ok=True)
+    path.write_text("french,english,note\n" + "".join(f"{a},{b},\n" for a, b in rows), encoding="utf-8")
+
+
 def test_check_problems_and_missing_terms_are_noted_in_the_catalog(synced):
-    glossary = Glossary((Term("réunion", "gathering"),))
-    report = draft_language(synced, "en", [Careless()], glossary=glossary)
+    write_glossary(synced.root, [("réunion", "gathering")])
+    report = draft_language(synced, "en", [Careless()])
     assert report.check_failed == 1 and report.glossary_missing >= 1
+    assert report.left == 1 and report.drafted == {"careless": report.pending - 1}
     reunion = entries(po_path(synced.root, REUNION))
     comment = reunion[LINKS].tcomment.splitlines()
     assert "draft check failed: URL https://www.example.gouv.fr/ missing (+1 more)" in comment
     assert all(line.startswith(cat.TOOL_PREFIXES) for line in comment)  # none wrapped by polib
-    assert cat.draft_origin(reunion[LINKS]) == f"careless 42% {cat.today()}"
+    assert cat.entry_state(reunion[LINKS]) is cat.State.UNTRANSLATED  # the draft is not stored
+    assert reunion[LINKS].msgstr == "" and "fuzzy" not in reunion[LINKS].flags
+    assert cat.draft_origin(reunion[PARA]) == f"careless 42% {cat.today()}"
     assert "glossary: réunion -> gathering" in reunion[PARA].tcomment
-    assert "fuzzy" in reunion[LINKS].flags
+
+
+def test_a_draft_refused_by_the_check_goes_to_the_next_engine(synced):
+    report = draft_language(synced, "en", [Careless(), MemoryEngine([(LINKS, "See :ref:`nos-actions` and "
+                            "the `ministry site <https://www.example.gouv.fr/>`_.", "")], languages=("fr", "en"))])
+    assert report.check_failed == 0 and report.drafted["memory"] == 1
+    entry = entries(po_path(synced.root, REUNION))[LINKS]
+    assert entry.msgstr.startswith("See :ref:`nos-actions`") and "check failed" not in entry.tcomment
 
 
 def test_an_engine_without_the_pair_is_skipped(synced):
     report = draft_language(synced, "en", [MemoryEngine([], languages=("en", "fr")), Careless()])
     assert report.skipped == ["memory: this translation memory holds en->fr, not fr->en"]
-    assert report.drafted == {"careless": report.pending}
+    assert report.drafted == {"careless": report.pending - 1} and report.check_failed == 1
 
 
 def test_engines_follow_the_settings(synced, deepl_server):  # noqa: F811
     project = load_project(synced.root, ['engines=["memory", "deepl"]', "deepl_target_variant=EN-US"])
-    engines = build_engines(project, "fr", "en", [], glossary_id="g-1")
+    glossary = Glossary((Term("réunion", "meeting"),))
+    engines = Engines(project, project.settings.engines, glossary).for_pair("fr", "en", {})
     assert [e.name for e in engines] == ["memory", "deepl"]
-    assert "variant=EN-US" in engines[1].settings_key() and "glossary=g-1" in engines[1].settings_key()
+    key = engines[1].settings_key()
+    assert "variant=EN-US" in key and f"glossary={glossary.digest()[:16]}" in key

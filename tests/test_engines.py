@@ -23,7 +23,7 @@ from translate_pipeline.engines import (
     UnsupportedLanguage,
     get_engine,
 )
-from translate_pipeline.engines.deepl import RetryPolicy
+from translate_pipeline.engines.deepl import RetryPolicy, billable
 from translate_pipeline.markup import check
 
 FAST = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.05, timeout=1.0)
@@ -140,7 +140,8 @@ def test_sends_protected_xml_with_tag_handling(deepl, deepl_server):  # noqa: F8
     assert request.split_sentences == "nonewlines"
     assert (request.source_lang, request.target_lang) == ("FR", "EN-GB")
     assert request.headers["authorization"] == f"DeepL-Auth-Key {TEST_KEY}"
-    assert draft == Draft("See :ref:`the plan <plan-2014>` and ``make``.", len(request.texts[0]), "deepl")
+    assert draft == Draft("See :ref:`the plan <plan-2014>` and ``make``.", billable(request.texts[0]), "deepl")
+    assert billable(request.texts[0]) == len("Voir le plan et ``make``.")  # tags are not billed
 
 
 def test_billed_characters_come_from_the_response(deepl, deepl_server):  # noqa: F811
@@ -256,10 +257,13 @@ def test_a_rejected_key_is_never_shown(deepl_server, monkeypatch):  # noqa: F811
     assert len(deepl_server.requests) == 2
 
 
-def test_no_key(monkeypatch):
+def test_no_key_is_reported_when_something_is_to_be_sent(monkeypatch):
     monkeypatch.delenv("DEEPL_AUTH_KEY", raising=False)
+    engine = get_engine("deepl")
+    assert engine.estimate([Segment("Bonjour")]) == len("Bonjour")  # a dry run needs no key
     with pytest.raises(KeyRejected, match="set DEEPL_AUTH_KEY"):
-        get_engine("deepl")
+        engine.translate([Segment("Bonjour")], "fr", "en")
+    assert engine.requests == 0
 
 
 def test_a_hanging_server_makes_the_engine_unavailable_quickly(deepl_server):  # noqa: F811

@@ -135,6 +135,7 @@ class Catalog:
     path: Path
     po: polib.POFile
     original_text: str | None = None  # the file's text as read (None: new)
+    original_signature: tuple | None = None  # what the file holds, wrapping aside
 
     @property
     def entries(self) -> list[polib.POEntry]:
@@ -162,12 +163,14 @@ class Catalog:
         A file whose only difference is its line wrapping (saved by another
         PO editor) counts as unchanged: it is not rewritten for that alone.
         """
-        text = self.text()
-        if self.original_text is None:
-            return text
-        if text == self.original_text or text == _render(_parse_text(self.original_text, self.path)):
+        if self.original_text is not None and signature(self.po) == self.original_signature:
             return None
-        return text
+        return self.text()
+
+    def saved(self, text: str) -> None:
+        """Record that ``text`` is now the file's content."""
+        self.original_text = text
+        self.original_signature = signature(self.po)
 
     def save(self) -> bool:
         """Write the catalog atomically if its content changed; True if written."""
@@ -175,8 +178,27 @@ class Catalog:
         if text is None:
             return False
         atomic_write(self.path, text)
-        self.original_text = text
+        self.saved(text)
         return True
+
+
+def signature(po: polib.POFile) -> tuple:
+    """Everything a catalog holds, as a value (two files with the same
+    signature differ at most in line wrapping)."""
+    return (
+        po.header,
+        tuple(sorted(po.metadata.items())),
+        po.metadata_is_fuzzy,
+        tuple(
+            (
+                e.msgctxt, e.msgid, e.msgid_plural, e.msgstr,
+                tuple(sorted((e.msgstr_plural or {}).items())), tuple(e.flags),
+                e.previous_msgctxt, e.previous_msgid, e.previous_msgid_plural,
+                e.tcomment, e.comment, tuple(map(tuple, e.occurrences)), e.obsolete,
+            )
+            for e in po
+        ),
+    )
 
 
 def _render(po: polib.POFile) -> str:
@@ -221,7 +243,7 @@ def load(path: Path) -> Catalog:
     _lint(text, path)
     po = _parse_text(text, path)
     _check_entries(po, path, text)
-    return Catalog(path=path, po=po, original_text=text)
+    return Catalog(path=path, po=po, original_text=text, original_signature=signature(po))
 
 
 _STRING = r'"(?:[^"\\]|\\.)*"'
@@ -439,11 +461,12 @@ def write_catalogs(catalogs: Iterable[Catalog], journal: Path) -> list[Catalog]:
 
     Returns the catalogs written.
     """
-    changed = [(catalog, catalog.text()) for catalog in catalogs if catalog.changed()]
+    texts = [(catalog, catalog.new_text()) for catalog in catalogs]
+    changed = [(catalog, text) for catalog, text in texts if text is not None]
     if changed:
         commit([(catalog.path, text) for catalog, text in changed], journal)
     for catalog, text in changed:
-        catalog.original_text = text
+        catalog.saved(text)
     return [catalog for catalog, _ in changed]
 
 

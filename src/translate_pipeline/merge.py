@@ -18,11 +18,10 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import polib
 from rapidfuzz import fuzz, process
 
 from . import catalog as cat
-from .catalog import Catalog
+from .catalog import Catalog, Entry
 
 CANDIDATES = 10  # closest lost translations considered for each new message
 
@@ -45,16 +44,16 @@ class MergeCounts:
 
 @dataclass
 class MergeResult:
-    entries: dict[str, tuple[list[polib.POEntry], list[polib.POEntry]]]  # domain -> (active, obsolete)
+    entries: dict[str, tuple[list[Entry], list[Entry]]]  # domain -> (active, obsolete)
     counts: dict[str, MergeCounts] = field(default_factory=dict)
     unchanged: set[str] = field(default_factory=set)  # domains whose entries are exactly as they were
 
 
-def _translated(entry: polib.POEntry) -> bool:
+def _translated(entry: Entry) -> bool:
     return bool(entry.msgstr)
 
 
-def _better(a: polib.POEntry, b: polib.POEntry) -> polib.POEntry:
+def _better(a: Entry, b: Entry) -> Entry:
     """The entry worth reusing of two translations of the same French."""
     rank = {cat.State.REVIEWED: 0, cat.State.STALE: 1, cat.State.MACHINE: 2}
     return a if rank.get(cat.entry_state(a), 3) <= rank.get(cat.entry_state(b), 3) else b
@@ -75,8 +74,8 @@ def merge(
     wanted = {m.msgid for msgs in incoming.values() for m in msgs}
 
     # Translations on offer for exact reuse, and translations whose French is gone.
-    exact: dict[str, polib.POEntry] = {}
-    lost: list[tuple[str, polib.POEntry]] = []  # (domain, entry)
+    exact: dict[str, Entry] = {}
+    lost: list[tuple[str, Entry]] = []  # (domain, entry)
     for domain, catalog in catalogs.items():
         for entry in catalog.po:
             if not _translated(entry) or entry.msgctxt is not None:
@@ -106,7 +105,7 @@ def merge(
         own_obsolete = {
             e.msgid: e for e in (old.obsolete if old else []) if e.msgctxt is None and _translated(e)
         }
-        active: list[polib.POEntry] = []
+        active: list[Entry] = []
         moved_lines = False
         for m in msgs:
             entry = own.get(m.msgid)
@@ -154,11 +153,11 @@ def merge(
     return result
 
 
-def _same_objects(a: list[polib.POEntry], b: list[polib.POEntry]) -> bool:
+def _same_objects(a: list[Entry], b: list[Entry]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
-def _unique_obsolete(entries: list[polib.POEntry]) -> list[polib.POEntry]:
+def _unique_obsolete(entries: list[Entry]) -> list[Entry]:
     """One obsolete entry per message (gettext rejects duplicates); the newest wins."""
     seen: set[tuple[str | None, str]] = set()
     unique = []
@@ -172,9 +171,9 @@ def _unique_obsolete(entries: list[polib.POEntry]) -> list[polib.POEntry]:
 
 def _closest(
     unmatched: list[tuple[str, str]],
-    lost: list[tuple[str, polib.POEntry]],
+    lost: list[tuple[str, Entry]],
     threshold: float,
-) -> dict[tuple[str, str], polib.POEntry]:
+) -> dict[tuple[str, str], Entry]:
     """Pair new messages with lost translations, closest pairs first, one to one."""
     if not unmatched or not lost:
         return {}
@@ -190,7 +189,7 @@ def _closest(
     pairs.sort(key=lambda p: (-p[0], p[1], p[2]))
     taken_new: set[int] = set()
     taken_old: set[int] = set()
-    assigned: dict[tuple[str, str], polib.POEntry] = {}
+    assigned: dict[tuple[str, str], Entry] = {}
     for _, i, j in pairs:
         if i in taken_new or j in taken_old:
             continue

@@ -37,6 +37,14 @@ class Engine(ABC):
     """
 
     name: str
+    paid: bool = False  # whether the engine bills what it is sent (its drafts are cached)
+    requests: int = 0  # requests made to a service so far, retries included
+
+    def prepare(self) -> None:
+        """Get ready to send: called before the first segments of a run are sent.
+
+        Not called on a dry run, nor when the cache holds every draft.
+        """
 
     def settings_key(self) -> str:
         """Everything besides the text that changes what the engine returns.

@@ -25,6 +25,7 @@ import deepl.http_client
 from deepl.api_data import MultilingualGlossaryDictionaryEntries
 
 from .. import __version__, markup
+from ..glossary import Glossary, GlossarySync, sync_deepl_glossary
 from .base import (
     Draft,
     Engine,
@@ -59,6 +60,9 @@ class RetryPolicy:
         return min(self.first_delay * 2**attempt, self.max_delay)
 
 
+DEFAULT_RETRY = RetryPolicy()
+
+
 @dataclass(frozen=True)
 class GlossaryRef:
     glossary_id: str
@@ -72,9 +76,17 @@ class DeepLEngine(Engine):
     ``server_url`` or ``DEEPL_SERVER_URL`` (else the client picks the free or
     pro API from the key). ``target_variant`` is the English sent when the
     target is plain ``en`` (``EN-GB`` or ``EN-US``).
+
+    With ``glossary`` (the project's term base), :meth:`prepare` makes DeepL
+    hold a copy of it (named after ``project`` and its content: made once,
+    then reused) and every request uses it; ``glossary_id`` names a glossary
+    already on DeepL instead. A missing key is only reported when something
+    is to be sent, so :meth:`estimate` works without one. ``requests``
+    counts the requests made, retries included.
     """
 
     name = "deepl"
+    paid = True
 
     def __init__(
         self,
@@ -84,31 +96,54 @@ class DeepLEngine(Engine):
         target_variant: str = "EN-GB",
         formality: str | None = None,
         glossary_id: str | None = None,
-        retry: RetryPolicy = RetryPolicy(),
+        glossary: Glossary | None = None,
+        project: str = "",
+        retry: RetryPolicy | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
         self._key = auth_key or os.environ.get("DEEPL_AUTH_KEY", "")
-        if not self._key.strip():
-            raise KeyRejected("no DeepL key: set DEEPL_AUTH_KEY in the environment")
         self.server_url = server_url or os.environ.get("DEEPL_SERVER_URL") or None
         self.target_variant = target_variant.upper()
         self.formality = formality
         self.glossary_id = glossary_id
-        self.retry = retry
+        self.glossary = glossary
+        self.project = project
+        self.glossary_sync: GlossarySync | None = None
+        self.retry = retry or DEFAULT_RETRY
+        self.requests = 0
         self._sleep = sleep
-        # Module-wide settings of the client: we retry ourselves (see above).
-        deepl.http_client.max_network_retries = 0
-        deepl.http_client.min_connection_timeout = retry.timeout
-        self._client = deepl.DeepLClient(
-            self._key, server_url=self.server_url, send_platform_info=False
-        )
-        self._client.set_app_info("translate-pipeline", __version__)
+        self._deepl: deepl.DeepLClient | None = None
+
+    @property
+    def _client(self) -> deepl.DeepLClient:
+        return self._connect()
+
+    def _connect(self) -> deepl.DeepLClient:
+        """The client, made on first use: estimating needs no key, sending does."""
+        if self._deepl is None:
+            if not self._key.strip():
+                raise KeyRejected("no DeepL key: set DEEPL_AUTH_KEY in the environment")
+            # Module-wide settings of the client: we retry ourselves (see above).
+            deepl.http_client.max_network_retries = 0
+            deepl.http_client.min_connection_timeout = self.retry.timeout
+            self._deepl = deepl.DeepLClient(self._key, server_url=self.server_url, send_platform_info=False)
+            self._deepl.set_app_info("translate-pipeline", __version__)
+        return self._deepl
 
     def settings_key(self) -> str:
+        # The glossary's content, not its id: a glossary made again gets a new
+        # id but gives the same drafts.
+        glossary = self.glossary.digest()[:16] if self.glossary is not None else self.glossary_id or ""
         return (
             f"variant={self.target_variant};formality={self.formality or ''};"
-            f"glossary={self.glossary_id or ''};markup={MARKUP_VERSION}"
+            f"glossary={glossary};markup={MARKUP_VERSION}"
         )
+
+    def prepare(self) -> None:
+        """Make DeepL hold the project's glossary (once per run) and use it."""
+        if self.glossary is not None and self.glossary_sync is None:
+            self.glossary_sync = sync_deepl_glossary(self, self.glossary, self.project)
+            self.glossary_id = self.glossary_sync.glossary_id
 
     # --- translation -------------------------------------------------------
 
@@ -126,8 +161,8 @@ class DeepLEngine(Engine):
         return results
 
     def estimate(self, segments: Sequence[Segment]) -> int:
-        """Characters of the (protected) texts DeepL would be sent, each text once."""
-        return sum(len(markup.protect(text).xml) for text in {s.text for s in segments})
+        """Characters DeepL would bill for ``segments``, each text once (see :func:`billable`)."""
+        return sum(billable(markup.protect(text).xml) for text in {s.text for s in segments})
 
     def languages(self, source: str, target: str) -> tuple[str, str]:
         """DeepL's codes for a pair of the project's codes (``fr``, ``en-US``...)."""
@@ -194,7 +229,9 @@ class DeepLEngine(Engine):
     # --- errors and retries --------------------------------------------------
 
     def _retrying(self, call: Callable[[], T]) -> T:
+        self._connect()  # no key: KeyRejected before anything is counted as sent
         for attempt in range(self.retry.attempts):
+            self.requests += 1
             try:
                 return call()
             except deepl.DeepLException as error:
@@ -247,9 +284,22 @@ def _retryable(error: deepl.DeepLException) -> bool:
 
 
 def _billed(result: deepl.TextResult, protected: markup.Protected) -> int:
-    """What DeepL says it billed; the characters sent if it did not say."""
+    """What DeepL says it billed; what it should have if it did not say."""
     billed = getattr(result, "billed_characters", None)
-    return len(protected.xml) if billed is None else int(billed)
+    return billable(protected.xml) if billed is None else int(billed)
+
+
+_TAG = re.compile(r"<[^>]*>")
+
+
+def billable(xml: str) -> int:
+    """The characters DeepL bills for a text sent with ``tag_handling=xml``.
+
+    DeepL counts the Unicode code points of the text; tags (and their
+    attributes) are not counted, the text inside them is (what the ``<x>``
+    tags keep unchanged too). Entities count as the character they stand for.
+    """
+    return len(html.unescape(_TAG.sub("", xml)))
 
 
 def _restore(xml: str, protected: markup.Protected) -> str:
@@ -257,7 +307,7 @@ def _restore(xml: str, protected: markup.Protected) -> str:
         return markup.restore(xml, protected)
     except markup.MarkupError:
         # Unreadable tags: keep the words; markup.check() will list what is lost.
-        return html.unescape(re.sub(r"<[^>]*>", "", xml))
+        return html.unescape(_TAG.sub("", xml))
 
 
 def batches(items: list[markup.Protected], options: dict) -> list[list[markup.Protected]]:
