@@ -13,7 +13,7 @@ language = "fr"
 locale_dirs = ["locale"]
 gettext_compact = False
 
-extensions = []
+extensions = ["translate_pipeline.sphinx"]
 
 exclude_patterns = ["_build", ".venv", "Thumbs.db", ".DS_Store"]
 

@@ -17,7 +17,9 @@ EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
 EXIT_INPUT = 2
 EXIT_LOCKED = 3
+EXIT_ENGINE = 4
 EXIT_INTERRUPTED = 130
+LIST_LIMIT = 15  # catalogs listed one by one in a summary
 
 EXIT_CODES_HELP = """\b
 Exit codes:
@@ -25,7 +27,10 @@ Exit codes:
   1  a check failed (status --check: the publish policy is not met)
   2  bad input: settings, conf.py, a malformed .po (the message names file and line)
   3  another run holds the project's lock
+  4  the engine stopped the run (draft: quota used up, key refused, service
+     down); the drafts received before are written to the catalogs
   130 interrupted (Ctrl-C); catalogs are left as they were before the run
+     (draft: the drafts received before are written)
 """
 
 
@@ -86,7 +91,9 @@ def cli(ctx: click.Context, directory: str, overrides: tuple[str, ...]) -> None:
     \b
     An editor's loop:
       translate-pipeline sync     catalogs follow the French pages
+      translate-pipeline draft    machine drafts of what is new or changed
       translate-pipeline status   what is reviewed, machine, stale, untranslated
+      translate-pipeline publish  the French and English sites, every translation marked
 
     Works in any Sphinx project (a folder with conf.py). Pages written in
     French are in source/fr/ (or, for an existing project, next to conf.py);
@@ -117,8 +124,8 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     from .sync import sync as run_sync
 
     project = ctx.project
-    _progress(quiet or as_json, "Reading the pages with Sphinx…")
-    result = run_sync(project, wait=wait, parallel=_parallel())
+    with ProgressBar("Reading pages", silent=quiet or as_json) as bar:
+        result = run_sync(project, wait=wait, parallel=_parallel(), progress=bar.update)
     if as_json:
         _print_json(result.as_dict())
         return
@@ -136,13 +143,142 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
         f"Entries: {entries['new']} new, {entries['stale']} stale, "
         f"{entries['reused']} reused from other catalogs, {entries['obsolete']} obsolete"
     )
-    for report in result.catalogs:
-        if report.action != "unchanged":
-            click.echo(f"  {report.action:8} {report.path}")
+    changed = [r for r in result.catalogs if r.action != "unchanged"]
+    for report in changed[:LIST_LIMIT]:
+        click.echo(f"  {report.action:8} {report.path}")
+    if len(changed) > LIST_LIMIT:
+        click.echo(f"  … and {len(changed) - LIST_LIMIT} more (--json lists them all)")
     if result.orphaned:
         click.echo("Orphaned catalogs (their page is gone; kept, delete them by hand if unwanted):")
         for path in result.orphaned:
             click.echo(f"  {path}")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@directory_option
+@json_option
+@quiet_option
+@click.option(
+    "--engine",
+    "engines",
+    multiple=True,
+    metavar="NAME",
+    help="Use this engine for this run: memory or deepl (repeat to try several in order). "
+    "Default: the 'engines' setting, in order.",
+)
+@click.option("--dry-run", is_flag=True, help="Send nothing, write nothing: say how many segments and characters would be billed.")
+@click.option("--wait", type=float, default=0, metavar="SECONDS", help="Wait this long for another run to finish (default: do not wait).")
+@click.argument("documents", nargs=-1, metavar="[DOC]...")
+@pass_context
+def draft(
+    ctx: Context, as_json: bool, quiet: bool, engines: tuple[str, ...], dry_run: bool, wait: float,
+    documents: tuple[str, ...],
+) -> None:
+    """Machine-translate what is new or changed, as drafts for a translator.
+
+    Drafts every untranslated entry, and drafts again the machine drafts whose
+    original changed since (sync flags them). Reviewed and stale entries (a
+    translator's words) are never touched. Both directions: locale/en from
+    the French pages, locale/fr from the pages written in English. DOC limits
+    the run to those pages (docnames, as status lists them).
+
+    \b
+    Engines, tried in order until one gives a draft:
+      memory  reviewed translations of the catalogs (exact, or close enough);
+              offline and free
+      deepl   DeepL; the key from DEEPL_AUTH_KEY (never printed),
+              DEEPL_SERVER_URL to use another server; the glossary
+              (setting 'glossary') is copied to DeepL once and used
+
+    Each draft is stored fuzzy, with a "# draft: ENGINE DATE" comment, for a
+    translator to review. Every draft is checked against its original: a draft
+    that loses a link, a reference or a literal is not stored (the entry keeps
+    what it had, with a "# draft check failed:" comment saying what is wrong);
+    glossary terms missing from a draft are listed in a "# glossary:" comment.
+
+    Cost: each distinct text is sent once, and only if no earlier run paid for
+    it (drafts are cached in _build/translate-pipeline/drafts.sqlite), so a
+    rerun, or a draft needed again after an entry was cleared, sends nothing.
+    The summary (and --json) gives the segments sent, the characters billed
+    and the requests made; --dry-run gives the segments and characters a run
+    would send, without a key. The catalogs are written after each request,
+    so when DeepL's quota runs out (exit code 4), the service fails or Ctrl-C
+    stops the run, every draft received is kept, and the next run carries on.
+    """
+    from .draft import draft as run_draft
+    from .draft import open_cache
+
+    project = ctx.project
+    cache = open_cache(project, create=not dry_run)
+    try:
+        with DraftProgressBar("Drafting", silent=quiet or as_json) as bar:
+            result = run_draft(
+                project, list(engines) or None, documents=list(documents) or None,
+                cache=cache, dry_run=dry_run, wait=wait, progress=bar.update,
+            )
+    except KeyboardInterrupt:
+        click.echo(
+            "Interrupted: the drafts received so far are written to the catalogs; run draft again to "
+            "carry on (what was already drafted is not sent again).",
+            err=True,
+        )
+        raise SystemExit(EXIT_INTERRUPTED) from None
+    finally:
+        if cache is not None:
+            cache.close()
+    if as_json:
+        _print_json(result.as_dict())
+    elif not quiet:
+        _print_draft(result)
+    if result.stopped:
+        drafted = sum(result.drafted().values())
+        click.secho(
+            f"translate-pipeline: stopped: {result.stopped}. The {drafted} entries drafted before are "
+            "written to the catalogs; run draft again later to carry on (nothing drafted is sent twice).",
+            fg="red",
+            err=True,
+        )
+        raise SystemExit(EXIT_ENGINE)
+
+
+def _print_draft(result) -> None:
+    if result.dry_run:
+        click.echo("Dry run: nothing sent, nothing written.")
+    for report in result.languages:
+        drafted = sum(report.drafted.values())
+        engines = ", ".join(f"{name} {count}" for name, count in sorted(report.drafted.items()))
+        details = f" ({engines}; {report.cached} from the cache)" if drafted else ""
+        redraft = f" ({report.redraft} machine drafts whose original changed)" if report.redraft else ""
+        if result.dry_run:
+            done = f"{drafted} drafted without sending anything{details}, {report.segments} texts to send"
+        else:
+            done = f"{drafted} drafted{details}, {report.left} left"
+        click.echo(
+            f"{report.language} (from {report.source_language}): {report.pending} entries to draft{redraft}; {done}"
+        )
+        for skipped in report.skipped:
+            click.echo(f"  skipped {skipped}")
+    segments, characters = result.total("segments"), result.total("characters")
+    if result.dry_run:
+        click.echo(f"Would send: {segments} segments, {characters} characters billed.")
+    else:
+        click.echo(
+            f"Sent: {segments} segments, {characters} characters billed, {result.total('requests')} requests."
+        )
+    if result.total("check_failed"):
+        click.echo(
+            f"Check failed: {result.total('check_failed')} entries got no draft (it lost markup); "
+            "see '# draft check failed:' in their catalogs."
+        )
+    if result.total("glossary_missing"):
+        click.echo(f"Glossary terms missing in {result.total('glossary_missing')} drafts; see '# glossary:'.")
+    written = result.written()
+    if written:
+        click.echo(f"Catalogs written: {len(written)}")
+        for path in written[:LIST_LIMIT]:
+            click.echo(f"  {path}")
+        if len(written) > LIST_LIMIT:
+            click.echo(f"  … and {len(written) - LIST_LIMIT} more (--json lists them all)")
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -181,6 +317,62 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
             click.echo("Publish policy met.")
     if problems:
         raise SystemExit(EXIT_CHECK_FAILED)
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@directory_option
+@json_option
+@quiet_option
+@click.option("--wait", type=float, default=0, metavar="SECONDS", help="Wait this long for another run to finish (default: do not wait).")
+@pass_context
+def publish(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
+    """Build the sites: every page in every language, translations marked.
+
+    \b
+    Runs sync, then Sphinx (one process per language, in parallel):
+      _build/site/fr/, _build/site/en/   the same pages in each language
+      _build/site/index.html             sends readers to their language
+      _build/site/sitemap.xml            every page with its hreflang alternates
+      _build/site/LANG/translation-status.html   the editor's view
+
+    In a language a page is not written in, each paragraph shows the state
+    of its translation: reviewed as is; machine translated and outdated ones
+    marked (or the original instead, with policy.machine or policy.stale =
+    "source"); not yet translated ones in the original, marked. A page not
+    fully reviewed opens with a banner (policy.banner); under
+    policy.page_threshold percent of reviewed words it is replaced by a
+    notice linking to the original. Set html_baseurl in conf.py to the
+    sites' root URL for absolute links in the sitemap.
+
+    Rebuilds only what changed: the pages whose source, or whose published
+    catalog (a translation, a state), changed; a new policy rebuilds all.
+    When Sphinx fails to build a site, the exit code is 2.
+    """
+    from .publish import publish as run_publish
+
+    silent = quiet or as_json or not sys.stderr.isatty()
+    result = run_publish(ctx.project, wait=wait, progress=None if silent else lambda line: click.echo(line, err=True))
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    for line in [*result.sync.warnings, *(w for site in result.sites for w in site.warnings)]:
+        click.echo(line, err=True)
+    if quiet:
+        return
+    click.echo(f"Published {len(result.sites)} sites in {result.seconds:.1f}s:")
+    for site in result.sites:
+        marks = site.marks
+        extra = []
+        if site.banners:
+            extra.append(f"{site.banners} with a banner")
+        if site.notices:
+            extra.append(f"{site.notices} replaced by a notice")
+        click.echo(
+            f"  {site.language:3} {site.path + '/':18} {site.pages} pages ({site.read} read again); "
+            f"passages marked: {marks.get('machine', 0)} machine translated, {marks.get('stale', 0)} outdated, "
+            f"{marks.get('untranslated', 0)} not yet translated" + (f"; pages: {', '.join(extra)}" if extra else "")
+        )
+    click.echo(f"Open {result.root} (sitemap: {result.sitemap}; status: <site>/translation-status.html)")
 
 
 def _print_status(report, show_stale: bool) -> None:
@@ -226,9 +418,44 @@ def _print_json(data: object) -> None:
     click.echo(json.dumps(data, ensure_ascii=False, indent=2))
 
 
-def _progress(silent: bool, message: str) -> None:
-    if not silent and sys.stderr.isatty():
-        click.echo(message, err=True)
+class ProgressBar:
+    """A progress bar on the terminal for work whose size is known once it starts."""
+
+    def __init__(self, label: str, silent: bool = False) -> None:
+        self.label = label
+        self.enabled = not silent and sys.stderr.isatty()
+        self._bar = None
+        self._done = 0
+
+    def update(self, done: int, total: int) -> None:
+        if not self.enabled or total < 2:
+            return
+        if self._bar is None:
+            self._bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
+            self._bar.__enter__()
+        self._bar.update(done - self._done)
+        self._done = done
+
+    def __enter__(self) -> ProgressBar:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._bar is not None:
+            self._bar.__exit__(None, None, None)
+
+
+class DraftProgressBar(ProgressBar):
+    """A progress bar that also shows the catalog being drafted."""
+
+    def update(self, done: int, total: int, where: str = "") -> None:
+        if self.enabled and self._bar is None and total >= 2:
+            self._bar = click.progressbar(
+                length=total, label=self.label, file=sys.stderr, item_show_func=lambda item: item
+            )
+            self._bar.__enter__()
+        if self._bar is not None:
+            self._bar.update(done - self._done, where or None)
+            self._done = done
 
 
 def _parallel() -> int:

@@ -36,3 +36,7 @@ class LockedError(PipelineError):
 
 class ExtractError(PipelineError):
     """Sphinx could not read the sources."""
+
+
+class PublishError(PipelineError):
+    """Sphinx could not build a site."""

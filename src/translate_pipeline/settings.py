@@ -33,6 +33,7 @@ class Policy:
     machine: str = "mark"  # "mark": show drafts marked; "source": show the original
     stale: str = "mark"  # "mark": show last reviewed translation marked; "source"
     page_threshold: float = 0.0  # percent reviewed under which a page is replaced by a notice
+    banner: bool = True  # a page not fully reviewed opens with a banner (counts, link to the original)
 
 
 @dataclass(frozen=True)
@@ -232,6 +233,8 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
     for name in ("machine", "stale"):
         if getattr(settings.policy, name) not in ("mark", "source"):
             raise SettingsError(f"{where} policy: '{name}' must be \"mark\" or \"source\"")
+    if not 0 <= settings.policy.page_threshold <= 100:
+        raise SettingsError(f"{where} policy: 'page_threshold' must be a percentage between 0 and 100")
 
     source_base = root / settings.source_dir
     sources = {

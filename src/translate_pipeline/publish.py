@@ -1,0 +1,291 @@
+"""``publish``: one site per language, built from the one ``conf.py``.
+
+1. ``sync``: the catalogs follow the originals;
+2. under the project's lock, for each site language: compile what the publish
+   policy shows (:mod:`translate_pipeline.published`), and the status report
+   the sites' status page shows. The builds then read only these files, so
+   a translator saving a catalog meanwhile changes nothing half-way;
+3. build each language with Sphinx's HTML builder in its own process, in
+   parallel, into ``_build/site/LANG/``; each language keeps its doctrees in
+   the cache, so the next run reads again only the pages whose source or
+   published catalog changed;
+4. write the language chooser (``index.html``) and ``sitemap.xml`` at
+   ``_build/site/``.
+
+Returns a :class:`PublishResult`; prints nothing (``progress`` receives
+one line per step, for a terminal).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import io
+import json
+import multiprocessing
+import os
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import siteroot
+from .catalog import atomic_write
+from .errors import PublishError
+from .published import CompileReport, compile_language, write_if_changed
+from .settings import Project
+from .sync import SyncResult, project_lock, sync
+
+SITE_DIR = "_build/site"
+EXTENSION = "translate_pipeline.sphinx"
+STATUS_FILE = "status.json"
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildSpec:
+    """One language's build, as handed to its process."""
+
+    language: str
+    srcdir: str
+    confdir: str
+    outdir: str
+    doctreedir: str
+    overrides: dict[str, Any]
+    parallel: int = 1
+
+
+@dataclass
+class SiteReport:
+    language: str
+    path: str  # the site's folder, relative to the project
+    pages: int = 0
+    read: int = 0  # pages Sphinx read again this time
+    marks: dict[str, int] = field(default_factory=dict)  # passages shown marked, per state
+    banners: int = 0  # pages opening with the "not fully reviewed" banner
+    notices: int = 0  # pages replaced by a notice (under the policy's page_threshold)
+    seconds: float = 0.0
+    warnings: list[str] = field(default_factory=list)
+    uris: dict[str, str] = field(default_factory=dict)  # docname -> page, relative to the site
+    error: str | None = None
+
+
+@dataclass
+class PublishResult:
+    sync: SyncResult
+    compiled: list[CompileReport]
+    sites: list[SiteReport]
+    root: str  # the language chooser, relative to the project
+    sitemap: str
+    seconds: float
+
+    def as_dict(self) -> dict[str, Any]:
+        sites = []
+        for s in self.sites:
+            data = asdict(s)
+            data.pop("uris")
+            data.pop("error")
+            data["seconds"] = round(s.seconds, 2)
+            sites.append(data)
+        return {
+            "sites": sites,
+            "root": self.root,
+            "sitemap": self.sitemap,
+            "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
+            "sync": self.sync.as_dict(),
+            "seconds": round(self.seconds, 2),
+        }
+
+
+def publish(project: Project, wait: float = 0, progress: Progress | None = None,
+            cpus: int | None = None) -> PublishResult:
+    """Sync, then build every language's site and the files at the sites' root."""
+    from .extract import source_tree
+
+    say = progress or (lambda _line: None)
+    started = time.monotonic()
+    say("Syncing the catalogs with the pages…")
+    synced = sync(project, wait=wait)
+    languages = list(project.settings.languages)
+    cache = project.cache_dir
+    locale_root = cache / "mo"
+    say("Compiling what the publish policy shows…")
+    with project_lock(project, wait):
+        srcdir, _ = source_tree(project)
+        compiled = [
+            compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy)
+            for lang in languages
+        ]
+        from .sphinx.statuspage import status_data
+
+        data = status_data(project)
+    status_file = cache / STATUS_FILE
+    write_if_changed(status_file, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+
+    site_dir = project.root / SITE_DIR
+    site_root = str(project.conf.get("html_baseurl") or "")
+    if site_root and not site_root.endswith("/"):
+        site_root += "/"
+    doc_languages = _document_languages(project)
+    cpus = cpus or os.cpu_count() or 1
+    specs = [
+        BuildSpec(
+            language=lang,
+            srcdir=str(srcdir),
+            confdir=str(project.root),
+            outdir=str(site_dir / lang),
+            doctreedir=str(cache / f"doctrees-{lang}"),
+            overrides=_overrides(project, lang, locale_root, doc_languages, status_file, site_root),
+            parallel=max(1, cpus // len(languages)),
+        )
+        for lang in languages
+    ]
+    say(f"Building the sites ({', '.join(languages)}) in {min(len(specs), cpus)} process(es)…")
+    sites = _build_all(specs, cpus, say)
+    for report in sites:
+        report.path = _relative(Path(report.path), project.root)
+        report.warnings = [_real_path(line, srcdir, project.root) for line in report.warnings]
+    failed = [s for s in sites if s.error]
+    if failed:
+        raise PublishError(f"Sphinx could not build the '{failed[0].language}' site: {failed[0].error}")
+
+    root_doc = str(project.conf.get("root_doc") or project.conf.get("master_doc") or "index")
+    title = str(project.conf.get("html_title") or project.project_name)
+    start = {s.language: f"{s.language}/{s.uris.get(root_doc, 'index.html')}" for s in sites}
+    root = site_dir / "index.html"
+    atomic_write(root, siteroot.chooser(title, start, project.settings.source_language))
+    pages: dict[str, dict[str, str]] = {}
+    for report in sites:
+        for docname, uri in report.uris.items():
+            pages.setdefault(docname, {})[report.language] = f"{report.language}/{uri}"
+    default = {doc: doc_languages.get(doc, project.settings.source_language) for doc in pages}
+    sitemap = site_dir / "sitemap.xml"
+    atomic_write(sitemap, siteroot.sitemap(pages, default, site_root))
+    return PublishResult(
+        sync=synced,
+        compiled=compiled,
+        sites=sites,
+        root=_relative(root, project.root),
+        sitemap=_relative(sitemap, project.root),
+        seconds=time.monotonic() - started,
+    )
+
+
+def _document_languages(project: Project) -> dict[str, str]:
+    """Pages written in another language than the source language."""
+    from .status import documents
+
+    source = project.settings.source_language
+    return {doc: lang for doc, (lang, _path) in sorted(documents(project).items()) if lang != source}
+
+
+def _overrides(project: Project, language: str, locale_root: Path, doc_languages: dict[str, str],
+               status_file: Path, site_root: str) -> dict[str, Any]:
+    """What one language's build changes in ``conf.py``: the same each run, so nothing is redone."""
+    conf = project.conf
+    settings = project.settings
+    policy = settings.policy
+    extensions = list(conf.get("extensions", []))
+    if EXTENSION not in extensions:
+        extensions.append(EXTENSION)
+    overrides: dict[str, Any] = {
+        "language": language,
+        "html_search_language": language,
+        "locale_dirs": [str(locale_root)],
+        "extensions": extensions,
+        "exclude_patterns": [*conf.get("exclude_patterns", []), "_build", ".venv"],
+        "translate_pipeline_source_language": settings.source_language,
+        "translate_pipeline_languages": list(settings.languages),
+        "translate_pipeline_document_languages": doc_languages,
+        "translate_pipeline_machine": policy.machine,
+        "translate_pipeline_stale": policy.stale,
+        "translate_pipeline_page_threshold": float(policy.page_threshold),
+        "translate_pipeline_banner": policy.banner,
+        "translate_pipeline_locale_dir": str(locale_root),
+        "translate_pipeline_status_file": str(status_file),
+        "translate_pipeline_site_root": site_root,
+    }
+    if site_root:
+        overrides["html_baseurl"] = f"{site_root}{language}/"
+    return overrides
+
+
+def _build_all(specs: list[BuildSpec], cpus: int, say: Progress) -> list[SiteReport]:
+    # A fresh process per language: Sphinx and gettext keep translations in
+    # process-wide caches, which must not carry one language into the other.
+    context = multiprocessing.get_context("spawn")
+    reports: dict[str, SiteReport] = {}
+    with concurrent.futures.ProcessPoolExecutor(
+        max_workers=max(1, min(len(specs), cpus)), mp_context=context, max_tasks_per_child=1
+    ) as pool:
+        futures = {pool.submit(build_site, spec): spec for spec in specs}
+        for future in concurrent.futures.as_completed(futures):
+            spec = futures[future]
+            try:
+                report = future.result()
+            except concurrent.futures.process.BrokenProcessPool as error:
+                report = SiteReport(spec.language, spec.outdir, error=f"the build process died ({error})")
+            reports[spec.language] = report
+            if not report.error:
+                say(f"  {report.language}: {report.pages} pages ({report.read} read again) in {report.seconds:.1f}s")
+    return [reports[spec.language] for spec in specs]
+
+
+def build_site(spec: BuildSpec) -> SiteReport:
+    """Build one language's site (runs in its own process)."""
+    from sphinx.application import Sphinx
+    from sphinx.errors import SphinxError
+    from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+    from .sphinx import site
+
+    started = time.monotonic()
+    report = SiteReport(spec.language, spec.outdir)
+    warnings = io.StringIO()
+    read: list[str] = []
+    try:
+        with patch_docutils(Path(spec.confdir)), docutils_namespace():
+            app = Sphinx(spec.srcdir, spec.confdir, spec.outdir, spec.doctreedir, "html",
+                         confoverrides=spec.overrides, status=None, warning=warnings,
+                         freshenv=False, parallel=spec.parallel)
+            app.connect("env-before-read-docs", lambda _app, _env, docnames: read.extend(docnames))
+            app.build()
+    except SphinxError as error:
+        report.error = str(error)
+        return report
+    except SystemExit as error:  # docutils halts on severe errors
+        report.error = f"Sphinx stopped ({error})"
+        return report
+    env = app.env
+    threshold = site.setting(app.config, "page_threshold")
+    report.marks = {"machine": 0, "stale": 0, "untranslated": 0}
+    for record in site.records(env).values():
+        if record.digest is None:
+            continue
+        if record.reviewed_percent < threshold:
+            report.notices += 1
+            continue
+        for state in report.marks:
+            report.marks[state] += record.entries.get(state, 0)
+        if not record.fully_reviewed and site.setting(app.config, "banner"):
+            report.banners += 1
+    report.pages = len(env.found_docs)
+    report.read = len(read)
+    report.uris = {doc: app.builder.get_target_uri(doc) for doc in sorted(env.found_docs)}
+    report.warnings = [line for line in warnings.getvalue().splitlines() if line.strip()]
+    report.seconds = time.monotonic() - started
+    return report
+
+
+def _real_path(line: str, srcdir: Path, root: Path) -> str:
+    from .extract import _real_paths
+
+    return _real_paths(line, srcdir, root)
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

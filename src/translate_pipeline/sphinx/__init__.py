@@ -1,0 +1,103 @@
+"""Sphinx extension: sites that tell readers the truth about their translation.
+
+Add ``"translate_pipeline.sphinx"`` to ``extensions`` in ``conf.py``. In a
+site built in a language its pages are not written in, every passage
+(paragraph, title, list item, table cell) is shown as the publish policy
+says, and marked:
+
+* reviewed: as is;
+* machine translated: marked ``tp-mark tp-machine``, with a discreet label;
+* outdated (the original changed after review): the last reviewed
+  translation, marked ``tp-stale``, with the date and a link to the passage
+  in the original;
+* not yet translated: the original, marked ``tp-untranslated`` with its
+  ``lang``.
+
+A page not fully reviewed opens with a banner (counts, link to the
+original); under ``page_threshold`` percent of reviewed words it is replaced
+by a notice. Every page gets a language switcher and ``hreflang`` links; each
+site gets ``translation-status.html``.
+
+``translate-pipeline publish`` sets every ``translate_pipeline_*`` value.
+With ``sphinx-build`` alone, the values left unset come from the project's
+``[tool.translate-pipeline]`` settings and the extension compiles the
+catalogs of ``locale_dirs`` itself.
+
+Configuration (all optional):
+
+``translate_pipeline_source_language``
+    the language pages are written in (default: the project's setting);
+``translate_pipeline_document_languages``
+    ``{docname: language}`` for pages written in another language;
+``translate_pipeline_languages``
+    the languages of the sites, in switcher order; sites are sibling
+    folders named by language code;
+``translate_pipeline_machine`` / ``translate_pipeline_stale``
+    ``"mark"`` (show the draft / last reviewed translation, marked) or
+    ``"source"`` (show the original, marked not yet translated);
+``translate_pipeline_page_threshold``
+    percent of words reviewed under which a page is replaced by a notice;
+``translate_pipeline_banner``
+    whether a page not fully reviewed opens with a banner;
+``translate_pipeline_site_root``
+    absolute URL of the folder holding the sites (absolute hreflang links);
+``translate_pipeline_locale_dir``
+    catalogs compiled by ``publish`` (``LANG/LC_MESSAGES/DOMAIN.mo`` and
+    ``LANG/marks.json``); empty: compile ``locale_dirs`` at each build;
+``translate_pipeline_status_file`` / ``translate_pipeline_status_page``
+    the status report written by ``publish``; whether to write the page.
+
+Warnings have the type ``translate_pipeline`` (``suppress_warnings``).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from .. import __version__
+from . import marks, pages, render, site, statuspage
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+
+ENV_VERSION = 1
+
+_OPTIONAL_STR = frozenset({str, type(None)})
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    config = (
+        ("source_language", None, _OPTIONAL_STR),
+        ("document_languages", {}, frozenset({dict})),
+        ("languages", None, frozenset({list, tuple, type(None)})),
+        ("machine", None, _OPTIONAL_STR),
+        ("stale", None, _OPTIONAL_STR),
+        ("page_threshold", None, frozenset({int, float, type(None)})),
+        ("banner", None, frozenset({bool, type(None)})),
+        ("site_root", "", frozenset({str})),
+        ("locale_dir", "", frozenset({str})),
+        ("status_file", "", frozenset({str})),
+        ("status_page", True, frozenset({bool})),
+    )
+    for name, default, types in config:
+        app.add_config_value(site.PREFIX + name, default, "env", types=types)
+
+    app.add_transform(marks.MarkMessages)
+    app.add_transform(marks.CheckMarks)
+    app.connect("config-inited", site.resolve_config)
+    app.connect("config-inited", pages.add_templates)
+    app.connect("env-get-outdated", site.outdated)
+    app.connect("env-purge-doc", site.purge_doc)
+    app.connect("env-merge-info", site.merge_info)
+    app.connect("doctree-resolved", render.doctree_resolved)
+    app.connect("html-page-context", pages.page_context, priority=400)  # before furo computes its toc
+    app.connect("html-collect-pages", statuspage.collect_pages)
+    app.connect("build-finished", pages.copy_assets)
+    app.add_css_file(pages.CSS_FILE)
+    app.add_js_file(pages.JS_FILE, defer="defer")
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

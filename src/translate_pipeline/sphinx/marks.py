@@ -1,0 +1,128 @@
+"""While Sphinx reads a page: the state each passage is shown in.
+
+Two small transforms around Sphinx's ``Locale`` transform (priority 20):
+
+* :class:`MarkMessages` (15, before it) finds the messages with
+  :func:`sphinx.util.nodes.extract_messages`, exactly as ``Locale`` will,
+  and notes on each node its anchor (the same in every language, derived
+  from the original text) and the state the site shows it in;
+* :class:`CheckMarks` (21, after it) checks that what was to be translated
+  was (a translation Sphinx could not apply is shown in the original, so it
+  is marked untranslated), sets the classes the HTML shows (``tp-mark``,
+  ``tp-machine``/``tp-stale``/``tp-untranslated``, ``language-xx`` which
+  docutils writes as ``lang="xx"``) and counts the page.
+
+Nodes keep their identity through ``Locale`` (only their children are
+replaced), so what is set on them before survives the translation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from typing import Any
+
+from docutils import nodes
+from sphinx import addnodes
+from sphinx.transforms import SphinxTransform
+from sphinx.util import logging
+from sphinx.util.nodes import LITERAL_TYPE_NODES, NodeMatcher, extract_messages
+
+from ..catalog import STATES, State, word_count
+from . import site
+
+logger = logging.getLogger(__name__)
+
+STATE = "tp_state"  # node attribute: the state shown
+SINCE = "tp_since"  # node attribute: when the original of a stale passage changed
+ANCHOR = "tp_anchor"  # node attribute: the passage's id, written at output time
+WORDS = "tp_words"
+PAGE = "tp_page"  # document attribute: the page's record, for output time
+ATTRIBUTES = (STATE, SINCE, ANCHOR, WORDS)
+
+
+def anchor_of(message: str) -> str:
+    """The id of a passage, derived from its original text (same in every language)."""
+    return "tp-" + hashlib.sha1(" ".join(message.split()).encode("utf-8")).hexdigest()[:10]
+
+
+def markable(node: nodes.Node) -> bool:
+    """A passage readers see as text: paragraph, title, list item, table cell, term..."""
+    return isinstance(node, nodes.TextElement) and not isinstance(node, addnodes.translatable)
+
+
+def labelled(node: nodes.Element) -> bool:
+    """Whether a visible label can be put inside the node (not in titles or literal text)."""
+    return not isinstance(node, (nodes.title, nodes.subtitle, *LITERAL_TYPE_NODES))
+
+
+class MarkMessages(SphinxTransform):
+    """Note each passage's anchor and, on a translated page, the state it is shown in."""
+
+    default_priority = 15  # before sphinx.transforms.i18n.Locale (20)
+
+    def apply(self, **kwargs: Any) -> None:
+        if not site.active(self.env):
+            return
+        docname = site.current_docname(self.env)
+        marks = site.domain_marks(self.config, docname)
+        entries = marks["entries"] if marks is not None else {}
+        seen: Counter[str] = Counter()
+        for node, message in extract_messages(self.document):
+            if not markable(node):
+                continue
+            if not isinstance(node, nodes.title):
+                anchor = anchor_of(message)
+                seen[anchor] += 1
+                node[ANCHOR] = anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}"
+            if marks is None:
+                continue
+            state, since = entries.get(message, (State.UNTRANSLATED, None))
+            node[STATE] = state if state in STATES else State.UNTRANSLATED
+            node[WORDS] = word_count(message)
+            if since and state == State.STALE:
+                node[SINCE] = since
+        language = site.document_language(self.config, docname)
+        site.records(self.env)[docname] = site.PageRecord(
+            language=language,
+            digest=marks["digest"] if marks is not None else None,
+            entries={},
+            words={},
+        )
+
+
+class CheckMarks(SphinxTransform):
+    """After translation: fix what Sphinx could not translate, set classes, count."""
+
+    default_priority = 21  # after sphinx.transforms.i18n.Locale (20)
+
+    def apply(self, **kwargs: Any) -> None:
+        if not site.active(self.env):
+            return
+        docname = site.current_docname(self.env)
+        record = site.records(self.env).get(docname)
+        if record is None or record.digest is None:
+            return
+        entries = dict.fromkeys(map(str, State), 0)
+        words = dict.fromkeys(map(str, State), 0)
+        for node in NodeMatcher(nodes.Element, **{STATE: Any}).findall(self.document):
+            state = node[STATE]
+            if state != State.UNTRANSLATED and not node.get("translated"):
+                logger.warning(
+                    "this translation could not be applied (its markup does not make a "
+                    "paragraph); the original is shown, marked not yet translated",
+                    location=node,
+                    type="translate_pipeline",
+                    subtype="not_applied",
+                )
+                state = node[STATE] = State.UNTRANSLATED
+                node.attributes.pop(SINCE, None)
+            entries[state] += 1
+            words[state] += node.get(WORDS, 0)
+            if state == State.REVIEWED:
+                continue
+            node["classes"].extend(["tp-mark", f"tp-{state}"])
+            if state == State.UNTRANSLATED:
+                node["classes"].append(f"language-{record.language}")
+        record.entries, record.words = entries, words
+        self.document[PAGE] = {"language": record.language, "entries": entries, "words": words}

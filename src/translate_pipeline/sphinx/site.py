@@ -1,0 +1,215 @@
+"""The site being built: its settings, the language of each page, links across sites.
+
+The sites of a project are sibling folders named by language (``fr/``,
+``en/``) with the same page paths, so the same page in another language is
+always ``../`` up to the sites' folder, then ``LANG/`` and the same path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from sphinx.util import logging
+from sphinx.util.i18n import docname_to_domain
+
+from .. import published
+
+if TYPE_CHECKING:
+    from sphinx.application import Sphinx
+    from sphinx.builders import Builder
+    from sphinx.config import Config
+    from sphinx.environment import BuildEnvironment
+
+logger = logging.getLogger(__name__)
+
+PREFIX = "translate_pipeline_"
+COMPILED_DIR = "translate-pipeline-mo"  # in the doctree folder, when no locale dir is given
+
+
+def setting(config: Config, name: str) -> Any:
+    return getattr(config, PREFIX + name)
+
+
+# -- configuration -------------------------------------------------------------
+
+
+def resolve_config(app: Sphinx, config: Config) -> None:
+    """Fill the settings left unset from the project's [tool.translate-pipeline].
+
+    Runs at ``config-inited``, before Sphinx compares this configuration with
+    the one of the previous build, so what is set here is the same each run.
+    """
+    unset = [n for n in ("source_language", "languages", "machine", "stale", "page_threshold", "banner")
+             if setting(config, n) is None]
+    if unset:
+        settings = _project_settings(app)
+        values = {
+            "source_language": settings.source_language,
+            "languages": list(settings.languages),
+            "machine": settings.policy.machine,
+            "stale": settings.policy.stale,
+            "page_threshold": settings.policy.page_threshold,
+            "banner": settings.policy.banner,
+        }
+        for name in unset:
+            setattr(config, PREFIX + name, values[name])
+    for name in ("machine", "stale"):
+        if setting(config, name) not in ("mark", "source"):
+            from sphinx.errors import ConfigError
+
+            raise ConfigError(f'{PREFIX}{name} must be "mark" or "source", not {setting(config, name)!r}')
+    if not setting(config, "locale_dir"):
+        _compile_project_catalogs(app, config)
+
+
+def _project_settings(app: Sphinx) -> Any:
+    from ..errors import PipelineError
+    from ..settings import Settings, load_project
+
+    if app.confdir and (Path(app.confdir) / "conf.py").is_file():
+        try:
+            return load_project(app.confdir).settings
+        except PipelineError as error:
+            logger.warning("%s; using the default settings", error, type="translate_pipeline", subtype="settings")
+    return Settings()
+
+
+def _compile_project_catalogs(app: Sphinx, config: Config) -> None:
+    """Without ``translate-pipeline publish``: compile what the policy shows ourselves."""
+    from sphinx.errors import ConfigError
+
+    from ..errors import PipelineError
+    from ..settings import Policy
+
+    language = config.language
+    if not language or language == setting(config, "source_language") and not setting(config, "document_languages"):
+        return
+    dirs = [Path(app.srcdir, d) / language / "LC_MESSAGES" for d in config.locale_dirs]
+    dirs = [d for d in dirs if d.is_dir()]
+    if not dirs:
+        return
+    root = Path(app.doctreedir) / COMPILED_DIR
+    policy = Policy(machine=setting(config, "machine"), stale=setting(config, "stale"))
+    try:
+        published.compile_language(dirs, root, language, policy)
+    except PipelineError as error:
+        raise ConfigError(f"translate_pipeline: {error}") from None
+    config.locale_dirs = [str(root)]
+    setattr(config, PREFIX + "locale_dir", str(root))
+
+
+# -- the build -----------------------------------------------------------------
+
+
+def active(env: BuildEnvironment) -> bool:
+    """Only in builds that translate: builders collecting messages (gettext) see the originals."""
+    builder_cls = getattr(env, "_builder_cls", None)
+    return builder_cls is None or bool(getattr(builder_cls, "use_message_catalog", True))
+
+
+def current_docname(env: BuildEnvironment) -> str:
+    current = getattr(env, "current_document", None)
+    return current.docname if current is not None else env.docname
+
+
+def document_language(config: Config, docname: str) -> str:
+    """The language a page is written in."""
+    return setting(config, "document_languages").get(docname) or setting(config, "source_language")
+
+
+def domain_marks(config: Config, docname: str) -> dict[str, Any] | None:
+    """How the messages of a translated page are shown: {"digest", "entries"}; None if original."""
+    if document_language(config, docname) == config.language:
+        return None
+    root = setting(config, "locale_dir")
+    marks = published.load_marks(Path(root), config.language) if root else None
+    domain = docname_to_domain(docname, config.gettext_compact)
+    return (marks or {}).get(domain) or {"digest": "", "entries": {}}
+
+
+# -- what is kept between builds: one record per page ---------------------------
+
+
+@dataclass
+class PageRecord:
+    language: str  # written in
+    digest: str | None  # of its published catalog when read; None for an original
+    entries: dict[str, int]  # passages per state shown (translated pages)
+    words: dict[str, int]
+
+    @property
+    def total_words(self) -> int:
+        return sum(self.words.values())
+
+    @property
+    def reviewed_percent(self) -> float:
+        total = self.total_words
+        return 100.0 if total == 0 else 100.0 * self.words.get("reviewed", 0) / total
+
+    @property
+    def fully_reviewed(self) -> bool:
+        return all(count == 0 for state, count in self.entries.items() if state != "reviewed")
+
+
+def records(env: BuildEnvironment) -> dict[str, PageRecord]:
+    if not hasattr(env, "translate_pipeline_pages"):
+        env.translate_pipeline_pages = {}  # type: ignore[attr-defined]
+    return env.translate_pipeline_pages  # type: ignore[attr-defined]
+
+
+def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
+    records(env).pop(docname, None)
+
+
+def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
+    mine, theirs = records(env), records(other)
+    for docname in docnames:
+        if docname in theirs:
+            mine[docname] = theirs[docname]
+
+
+def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
+    """Pages to read again because what their catalog publishes changed."""
+    if not active(env):
+        return []
+    again = []
+    for docname, record in records(env).items():
+        if docname in added or docname in changed or docname in removed:
+            continue
+        marks = domain_marks(env.config, docname)
+        digest = marks["digest"] if marks is not None else None
+        if document_language(env.config, docname) != record.language or digest != record.digest:
+            again.append(docname)
+    return again
+
+
+# -- links across the sites ------------------------------------------------------
+
+
+def languages(config: Config) -> list[str]:
+    return list(setting(config, "languages") or [])
+
+
+def cross_uri(builder: Builder, from_docname: str, language: str, to_docname: str, anchor: str = "") -> str:
+    """The URI, from page ``from_docname``, of ``to_docname`` in the site in ``language``."""
+    here = builder.get_target_uri(from_docname)
+    there = builder.get_target_uri(to_docname)
+    if language == builder.config.language and to_docname == from_docname:
+        uri = ""
+    elif language == builder.config.language:
+        from sphinx.util.osutil import relative_uri
+
+        uri = relative_uri(here, there)
+    else:
+        uri = "../" * (here.count("/") + 1) + f"{language}/{there}"
+    return uri + (f"#{anchor}" if anchor else "")
+
+
+def absolute_uri(config: Config, builder: Builder, language: str, docname: str) -> str | None:
+    """The page's full URL in the site in ``language``; None without ``site_root``."""
+    root = setting(config, "site_root")
+    if not root:
+        return None
+    return f"{root.rstrip('/')}/{language}/{builder.get_target_uri(docname)}"

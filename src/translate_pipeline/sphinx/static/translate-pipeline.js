@@ -1,0 +1,32 @@
+/* translate-pipeline: the language switcher keeps the reader's place.
+ *
+ * The switcher's links work as they are (same page, other language); on
+ * click, this adds the section the reader is at: the address's #fragment,
+ * else the section heading last scrolled past. On the search page it keeps
+ * the query. The choice is remembered for the site's root page. */
+(function () {
+  "use strict";
+
+  function sectionInView() {
+    if (location.hash) return location.hash;
+    var sections = document.querySelectorAll("[role=main] section[id]");
+    var current = null;
+    for (var i = 0; i < sections.length; i++) {
+      if (sections[i].getBoundingClientRect().top > 80) break;
+      current = sections[i];
+    }
+    /* the page's own top-level section is the top of the page */
+    return current && current !== sections[0] ? "#" + current.id : "";
+  }
+
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-tp-language]") : null;
+    if (!link) return;
+    try {
+      localStorage.setItem("tp-language", link.getAttribute("data-tp-language"));
+    } catch (error) { /* storage disabled: nothing to remember */ }
+    var base = link.href.split("#")[0];
+    if (/(^|\/)search\.html$/.test(location.pathname)) base = base.split("?")[0] + location.search;
+    link.href = base + sectionInView();
+  });
+})();

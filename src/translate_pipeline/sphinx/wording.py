@@ -1,0 +1,118 @@
+"""What the sites say to readers, in the language of each site.
+
+The English wording is in the code; translations are gettext catalogs in
+``locale/LANG/LC_MESSAGES/translate_pipeline.po`` next to this module (add a
+language by adding a catalog). Catalogs are read through
+:mod:`translate_pipeline.catalog` and compiled in memory, so there is no
+``.mo`` file to keep in step with its ``.po``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import gettext
+import io
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date
+from babel.numbers import format_percent
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+DOMAIN = "translate_pipeline"
+
+
+@functools.cache
+def translations(language: str) -> gettext.NullTranslations:
+    from .. import catalog as cat
+
+    for code in _candidates(language):
+        path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+        if path.is_file():
+            return gettext.GNUTranslations(io.BytesIO(cat.compiled(cat.load(path))))
+    return gettext.NullTranslations()
+
+
+def _candidates(language: str) -> list[str]:
+    code = language.replace("-", "_")
+    return list(dict.fromkeys([code, code.split("_")[0]]))
+
+
+class Wording:
+    """The reader-facing texts of one site."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self._t = translations(language)
+        try:
+            self._locale: Locale | None = Locale.parse(language.replace("-", "_"))
+        except (UnknownLocaleError, ValueError):
+            self._locale = None
+
+    def __call__(self, message: str, **values: object) -> str:
+        text = self._t.gettext(message)
+        return text % values if values else text
+
+    def language_name(self, code: str) -> str:
+        """The name of a language as a word of this site's language ("French", "anglais")."""
+        if self._locale is None:
+            return code
+        return self._locale.languages.get(code.replace("-", "_"), code)
+
+    def date(self, iso: str) -> str:
+        try:
+            day = dt.date.fromisoformat(iso)
+        except ValueError:
+            return iso
+        return format_date(day, "long", locale=self._locale or "en")
+
+    def percent(self, value: float) -> str:
+        return format_percent(value / 100, locale=self._locale or "en")
+
+
+def autonym(code: str) -> str:
+    """A language's name in itself, capitalised ("Français", "English")."""
+    try:
+        name = Locale.parse(code.replace("-", "_")).get_display_name(code.replace("-", "_"))
+    except (UnknownLocaleError, ValueError):
+        return code
+    return name[:1].upper() + name[1:] if name else code
+
+
+# Texts the code uses, so that a translator sees every one in the catalog. The
+# code calls ``Wording(...)("...")`` with exactly these strings.
+MESSAGES = (
+    "machine translated",
+    "outdated",
+    "not yet translated",
+    "Outdated: the %(language)s original changed on %(date)s.",
+    "Outdated: the %(language)s original changed after this translation was reviewed.",
+    "Read the original",
+    "Translation in progress.",
+    "Passages reviewed: %(reviewed)d of %(total)d.",
+    "machine translated: %(count)d",
+    "outdated: %(count)d",
+    "not yet translated: %(count)d",
+    "Read the %(language)s original",
+    "Not yet available in %(language)s.",
+    "Only %(percent)s of this page has been reviewed so far, so it is not published in %(language)s yet.",
+    "Language",
+    "Translation status",
+    "Reviewed",
+    "Machine translated",
+    "Outdated",
+    "Not yet translated",
+    "Document",
+    "Words reviewed",
+    "Total",
+    "Translations into %(language)s",
+    "Entries (paragraphs, titles, list items) per state; the bars show the share of words.",
+    "Outdated translations",
+    "The original changed on %(date)s",
+    "The original changed",
+    "Last reviewed translation:",
+    "Pages without a catalog yet (run translate-pipeline sync):",
+    "Catalogs whose page is gone:",
+    "Read this site in %(language)s",
+)

@@ -1,0 +1,136 @@
+"""What the policy publishes of a catalog, compiled; and the sites' own wording."""
+
+from __future__ import annotations
+
+import gettext
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from translate_pipeline import catalog as cat
+from translate_pipeline.published import compile_language, load_marks, published
+from translate_pipeline.settings import Policy
+from translate_pipeline.sphinx import wording
+
+PO = """\
+msgid ""
+msgstr ""
+"Language: en\\n"
+"Content-Type: text/plain; charset=UTF-8\\n"
+
+msgid "Relu."
+msgstr "Reviewed."
+
+# draft: deepl 2024-01-05
+#, fuzzy
+msgid "Brouillon."
+msgstr "Draft."
+
+# stale: French changed on 2024-03-12
+#, fuzzy
+#| msgid "Ancien."
+msgid "Changé."
+msgstr "Old."
+
+msgid "Vide."
+msgstr ""
+
+#~ msgid "Disparu."
+#~ msgstr "Gone."
+"""
+
+
+@pytest.fixture
+def catalogs(tmp_path) -> Path:
+    directory = tmp_path / "locale" / "en" / "LC_MESSAGES"
+    directory.mkdir(parents=True)
+    (directory / "page.po").write_text(PO, encoding="utf-8")
+    return directory
+
+
+@pytest.mark.parametrize(
+    ("machine", "stale", "shown"),
+    [
+        ("mark", "mark", {"Relu.": "reviewed", "Brouillon.": "machine", "Changé.": "stale", "Vide.": "untranslated"}),
+        ("source", "mark", {"Relu.": "reviewed", "Brouillon.": "untranslated", "Changé.": "stale", "Vide.": "untranslated"}),
+        ("mark", "source", {"Relu.": "reviewed", "Brouillon.": "machine", "Changé.": "untranslated", "Vide.": "untranslated"}),
+    ],
+)
+def test_the_policy_decides_what_is_shown(catalogs, machine, stale, shown):
+    result = published(cat.load(catalogs / "page.po"), Policy(machine=machine, stale=stale))
+    assert {msgid: state for msgid, (state, _since) in result.marks.items()} == shown
+    assert set(result.translations) == {m for m, s in shown.items() if s != "untranslated"}
+    assert result.marks["Changé."][1] == ("2024-03-12" if stale == "mark" else None)
+
+
+def test_compiled_catalog_holds_fuzzy_entries_the_policy_shows(catalogs, tmp_path):
+    root = tmp_path / "mo"
+    compile_language([catalogs], root, "en", Policy())
+    with open(root / "en/LC_MESSAGES/page.mo", "rb") as handle:
+        translations = gettext.GNUTranslations(handle)
+    assert translations.gettext("Brouillon.") == "Draft."
+    assert translations.gettext("Changé.") == "Old."
+    assert translations.gettext("Vide.") == "Vide."
+    assert translations.gettext("Disparu.") == "Disparu."  # obsolete entries are not published
+
+
+def test_files_are_written_only_when_what_is_shown_changes(catalogs, tmp_path):
+    root = tmp_path / "mo"
+    first = compile_language([catalogs], root, "en", Policy())
+    assert first.written == ["page"]
+    mo, marks = root / "en/LC_MESSAGES/page.mo", root / "en/marks.json"
+    stamps = (mo.stat().st_mtime_ns, marks.stat().st_mtime_ns)
+    digest = load_marks(root, "en")["page"]["digest"]
+
+    assert compile_language([catalogs], root, "en", Policy()).written == []
+    assert (mo.stat().st_mtime_ns, marks.stat().st_mtime_ns) == stamps
+
+    # the draft is approved: same text shown, another state: the .mo stays, the digest changes
+    path = catalogs / "page.po"
+    path.write_text(path.read_text(encoding="utf-8").replace("#, fuzzy\nmsgid \"Brouillon.\"", "msgid \"Brouillon.\""),
+                    encoding="utf-8")
+    assert compile_language([catalogs], root, "en", Policy()).written == []
+    assert mo.stat().st_mtime_ns == stamps[0]
+    assert load_marks(root, "en")["page"]["digest"] != digest
+    assert load_marks(root, "en")["page"]["entries"]["Brouillon."] == ["reviewed", None]
+
+    path.unlink()  # the catalog is gone: so is what was compiled from it
+    report = compile_language([catalogs], root, "en", Policy())
+    assert report.removed == ["page"] and not mo.exists()
+    assert json.loads(marks.read_text())["domains"] == {}
+
+
+def test_a_malformed_catalog_raises_before_anything_is_written(catalogs, tmp_path):
+    (catalogs / "page.po").write_text('msgid "open\n', encoding="utf-8")
+    with pytest.raises(cat.CatalogError):
+        compile_language([catalogs], tmp_path / "mo", "en", Policy())
+    assert not (tmp_path / "mo").exists()
+
+
+def test_every_text_of_the_sites_is_translated_into_french():
+    po = cat.load(wording.LOCALE_DIR / "fr" / "LC_MESSAGES" / f"{wording.DOMAIN}.po")
+    assert {e.msgid for e in po.entries} == set(wording.MESSAGES)
+    placeholders = re.compile(r"%\(\w+\)[sd]")
+    for entry in po.entries:
+        assert entry.msgstr and "fuzzy" not in entry.flags, entry.msgid
+        assert sorted(placeholders.findall(entry.msgid)) == sorted(placeholders.findall(entry.msgstr)), entry.msgid
+
+
+def test_every_text_the_code_shows_is_in_the_list():
+    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(wording.__file__).parent.glob("*.py"))
+    source += (Path(wording.__file__).parents[1] / "siteroot.py").read_text(encoding="utf-8")
+    used = set(re.findall(r'words\(\s*"([^"]+)"', source)) | set(re.findall(r'\)\("([^"]+)"', source))
+    used |= set(re.findall(r'\(\s*State\.\w+,\s*"([^"]+)"\)', source))
+    used.discard("...")  # the comment showing how texts are called
+    assert used and used <= set(wording.MESSAGES), used - set(wording.MESSAGES)
+
+
+def test_wording_in_french():
+    words = wording.Wording("fr")
+    assert words("not yet translated") == "pas encore traduit"
+    assert words("Read the %(language)s original", language=words.language_name("en")) == "Lire l’original anglais"
+    assert words.date("2024-03-12") == "12 mars 2024"
+    assert wording.autonym("fr") == "Français" and wording.autonym("en") == "English"
+    assert wording.Wording("de")("outdated") == "outdated"  # a language without a catalog: English

@@ -1,0 +1,117 @@
+"""``publish`` again after a change: a review, a policy; and the command line."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from conftest import ROOTS, po_path, translate
+
+from translate_pipeline.publish import publish
+from translate_pipeline.settings import load_project
+
+REUNION = "rapports/reunion"
+MACHINE_FR = "Les associations ont présenté leurs revendications."
+MACHINE_EN = "The associations presented their demands."
+STALE_FR = "La ministre a promis une réponse avant le 7 mars."
+
+
+@pytest.fixture
+def project(tmp_path) -> Path:
+    root = tmp_path / "project"
+    shutil.copytree(ROOTS / "publish", root)
+    return root
+
+
+def page(root: Path, language: str, docname: str) -> BeautifulSoup:
+    path = root / "_build" / "site" / language / f"{docname}.html"
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def paragraph(soup: BeautifulSoup, start: str):
+    return next(p for p in soup.select("article p") if p.get_text().startswith(start))
+
+
+def test_a_review_shows_in_the_next_build_and_only_its_page_is_read_again(project):
+    publish(load_project(project))
+    assert "tp-machine" in paragraph(page(project, "en", REUNION), MACHINE_EN)["class"]
+    mo = project / "_build/translate-pipeline/mo/en/LC_MESSAGES"
+    untouched = (mo / "index.mo").stat().st_mtime_ns
+
+    translate(po_path(project, REUNION), {MACHINE_FR: MACHINE_EN})  # the translator approves the draft
+    result = publish(load_project(project))
+
+    assert [(s.language, s.read) for s in result.sites] == [("fr", 0), ("en", 1)]
+    soup = page(project, "en", REUNION)
+    assert "class" not in paragraph(soup, MACHINE_EN).attrs
+    assert "Passages reviewed: 8 of 12." in soup.find(id="tp-banner").get_text()
+    assert (mo / "index.mo").stat().st_mtime_ns == untouched
+    assert result.compiled[1].written == []  # the same text is published: only its mark changed
+
+
+def test_policy_source_shows_the_original_in_the_next_build(project, tp):
+    assert tp("-C", project, "publish", "-q").code == 0
+    result = tp("-C", project, "--set", "policy.machine=source", "--set", "policy.stale=source", "publish")
+    assert result.code == 0, result
+    assert "Published 2 sites" in result.out and "_build/site/index.html" in result.out
+    soup = page(project, "en", REUNION)
+    for french in (MACHINE_FR, STALE_FR):
+        element = paragraph(soup, french)
+        assert {"tp-mark", "tp-untranslated"} <= set(element["class"])
+        assert element["lang"] == "fr"
+    assert not soup.select(".tp-machine, .tp-stale")
+    assert "not yet translated: 5" in soup.find(id="tp-banner").get_text()
+
+
+def test_page_threshold_replaces_a_page_by_a_notice(project, tp):
+    result = tp("-C", project, "--set", "policy.page_threshold=40", "--set", "policy.banner=false",
+                "publish", "--json")
+    assert result.code == 0, result
+    data = json.loads(result.out)
+    en = data["sites"][1]
+    assert (en["language"], en["pages"], en["notices"], en["banners"]) == ("en", 4, 1, 0)
+    assert data["root"] == "_build/site/index.html" and data["sitemap"] == "_build/site/sitemap.xml"
+
+    draft = page(project, "en", "brouillon")
+    notice = draft.find(id="tp-notice")
+    assert notice is not None
+    text = " ".join(notice.get_text().split())
+    assert "Not yet available in English." in text and "Only 4% of this page has been reviewed" in text
+    assert notice.find("a", class_="tp-original-link")["href"] == "../fr/brouillon.html"
+    assert draft.select_one("article h1").get_text().startswith("Draft")
+    assert not draft.select("article p.tp-mark")  # the French paragraphs are gone
+    assert draft.find(id="tp-6136fb5fda") is not None  # links to them still land on the page
+    reunion = page(project, "en", REUNION)  # 48% reviewed: kept, without banner
+    assert reunion.find(id="tp-notice") is None and reunion.find(id="tp-banner") is None
+    assert reunion.select(".tp-machine")
+
+
+def test_help_says_what_is_built_where_and_the_exit_codes(tp):
+    result = tp("publish", "--help")
+    assert result.code == 0
+    for words in ("_build/site/fr/", "sitemap.xml", "index.html", "translation-status.html",
+                  "policy.page_threshold", "Exit codes", "--wait"):
+        assert words in result.out, words
+
+
+def test_a_malformed_catalog_stops_before_building(project, tp):
+    path = po_path(project, "index")
+    path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
+    result = tp("-C", project, "publish")
+    assert result.code == 2
+    assert "locale/en/LC_MESSAGES/index.po:" in result.err
+    assert not (project / "_build/site").exists()
+
+
+def test_a_site_sphinx_cannot_build_is_reported(tmp_path):
+    from translate_pipeline.publish import BuildSpec, build_site
+
+    (tmp_path / "conf.py").write_text('project = "x"\n', encoding="utf-8")
+    (tmp_path / "index.rst").write_text("Titre\n=====\n", encoding="utf-8")
+    spec = BuildSpec("en", str(tmp_path), str(tmp_path), str(tmp_path / "out"), str(tmp_path / "doctrees"),
+                     overrides={"extensions": ["no_such_extension"]})
+    report = build_site(spec)
+    assert report.error and "no_such_extension" in report.error
