@@ -120,6 +120,10 @@ def mark_draft(entry: polib.POEntry, text: str, origin: str, today: str) -> None
     set_tool_comment(entry, DRAFT_PREFIX, f"{origin} {today}")
 
 
+def _now() -> str:
+    return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M%z")
+
+
 def today() -> str:
     return _dt.date.today().isoformat()
 
@@ -303,21 +307,17 @@ def new_catalog(
 ) -> Catalog:
     po = polib.POFile(wrapwidth=WRAP_WIDTH)
     po.header = title or f"{project}: translation into {language}"
-    now = _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M%z")
+    now = _now()
     po.metadata = {
         "Project-Id-Version": project,
         "Report-Msgid-Bugs-To": "",
         "POT-Creation-Date": now,
         "PO-Revision-Date": now,
-        "Last-Translator": "",
-        "Language-Team": "",
-        "Language": language,
-        "MIME-Version": "1.0",
-        "Content-Type": "text/plain; charset=UTF-8",
-        "Content-Transfer-Encoding": "8bit",
-        "Plural-Forms": plural_forms,
     }
-    return Catalog(path=path, po=po, original_text=None)
+    catalog = Catalog(path=path, po=po, original_text=None)
+    complete_header(catalog, language, project)
+    po.metadata["Plural-Forms"] = plural_forms
+    return catalog
 
 
 # gettext's own Plural-Forms where CLDR's differ (PO editors expect these).
@@ -350,8 +350,7 @@ def complete_header(catalog: Catalog, language: str, project: str) -> None:
     meta = catalog.po.metadata
     defaults = {
         "Project-Id-Version": project,
-        "PO-Revision-Date": meta.get("POT-Creation-Date")
-        or _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M%z"),
+        "PO-Revision-Date": meta.get("POT-Creation-Date") or _now(),
         "Last-Translator": "",
         "Language-Team": "",
         "Language": language,

@@ -64,6 +64,13 @@ directory_option = click.option(
     callback=_set_directory,
     help="Run on the project in DIR (the folder holding conf.py).",
 )
+wait_option = click.option(
+    "--wait",
+    type=float,
+    default=0,
+    metavar="SECONDS",
+    help="Wait this long for another run to finish (default: do not wait).",
+)
 json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as JSON (for scripts).")
 quiet_option = click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 
@@ -108,7 +115,7 @@ def cli(ctx: click.Context, directory: str, overrides: tuple[str, ...]) -> None:
 @directory_option
 @json_option
 @quiet_option
-@click.option("--wait", type=float, default=0, metavar="SECONDS", help="Wait this long for another run to finish (default: do not wait).")
+@wait_option
 @pass_context
 def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     """Make the catalogs follow the original pages.
@@ -167,7 +174,7 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     "Default: the 'engines' setting, in order.",
 )
 @click.option("--dry-run", is_flag=True, help="Send nothing, write nothing: say how many segments and characters would be billed.")
-@click.option("--wait", type=float, default=0, metavar="SECONDS", help="Wait this long for another run to finish (default: do not wait).")
+@wait_option
 @click.argument("documents", nargs=-1, metavar="[DOC]...")
 @pass_context
 def draft(
@@ -323,7 +330,7 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 @directory_option
 @json_option
 @quiet_option
-@click.option("--wait", type=float, default=0, metavar="SECONDS", help="Wait this long for another run to finish (default: do not wait).")
+@wait_option
 @pass_context
 def publish(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     """Build the sites: every page in every language, translations marked.

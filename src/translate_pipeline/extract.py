@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .envdata import PerDocument
 from .errors import ExtractError, SettingsError
 from .settings import Project
 
@@ -238,27 +239,13 @@ def _collect(doctree: Any, gettext_additional_targets: Any) -> list[tuple[str, l
     return [(msg, sorted(set(locs))) for msg, locs in found.items()]
 
 
-def _messages(env: Any) -> dict[str, list[tuple[str, list[tuple[str, int]]]]]:
-    if not hasattr(env, MESSAGES_ATTR):
-        setattr(env, MESSAGES_ATTR, {})
-    return getattr(env, MESSAGES_ATTR)
+_messages = PerDocument(MESSAGES_ATTR)
 
 
 def _on_doctree_read(app: Any, doctree: Any) -> None:
     if app.builder.name == BUILDER:
         docname = app.env.current_document.docname
         _messages(app.env)[docname] = _collect(doctree, app.config.gettext_additional_targets)
-
-
-def _on_purge(_app: Any, env: Any, docname: str) -> None:
-    _messages(env).pop(docname, None)
-
-
-def _on_merge(_app: Any, env: Any, docnames: Iterable[str], other: Any) -> None:
-    mine, theirs = _messages(env), _messages(other)
-    for docname in docnames:
-        if docname in theirs:
-            mine[docname] = theirs[docname]
 
 
 def _builder_class() -> type:
@@ -315,8 +302,8 @@ def _builder_class() -> type:
 def setup(app: Any) -> dict[str, Any]:
     app.add_builder(_builder_class())
     app.connect("doctree-read", _on_doctree_read)
-    app.connect("env-purge-doc", _on_purge)
-    app.connect("env-merge-info", _on_merge)
+    app.connect("env-purge-doc", _messages.purge)
+    app.connect("env-merge-info", _messages.merge)
     return {
         "version": "1",
         "env_version": CACHE_VERSION,

@@ -43,7 +43,7 @@ class Tally:
     @property
     def reviewed_percent(self) -> float:
         total = self.total_words
-        return 100.0 if total == 0 else 100.0 * self.words[State.REVIEWED] / total
+        return 100.0 if total == 0 else 100.0 * self.words.get(State.REVIEWED, 0) / total
 
     def as_dict(self) -> dict:
         return {

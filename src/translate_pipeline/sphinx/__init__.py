@@ -60,7 +60,7 @@ from . import marks, pages, render, site, statuspage
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-ENV_VERSION = 1
+ENV_VERSION = 2
 
 _OPTIONAL_STR = frozenset({str, type(None)})
 

@@ -46,7 +46,7 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
             node.attributes.pop(name, None)
     if not page:
         return
-    record = site.PageRecord(page["language"], None, page["entries"], page["words"])
+    record = site.PageRecord(entries=page["entries"], words=page["words"], language=page["language"])
     if record.reviewed_percent < site.setting(config, "page_threshold"):
         _replace_by_notice(app.builder, doctree, docname, record, words, links)
     elif not record.fully_reviewed and site.setting(config, "banner"):

@@ -15,6 +15,8 @@ from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 
 from .. import published
+from ..envdata import PerDocument
+from ..status import Tally
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -133,41 +135,20 @@ def domain_marks(config: Config, docname: str) -> dict[str, Any] | None:
 
 
 @dataclass
-class PageRecord:
-    language: str  # written in
-    digest: str | None  # of its published catalog when read; None for an original
-    entries: dict[str, int]  # passages per state shown (translated pages)
-    words: dict[str, int]
+class PageRecord(Tally):
+    """A page as last read: its language, and the passages per state shown."""
 
-    @property
-    def total_words(self) -> int:
-        return sum(self.words.values())
-
-    @property
-    def reviewed_percent(self) -> float:
-        total = self.total_words
-        return 100.0 if total == 0 else 100.0 * self.words.get("reviewed", 0) / total
+    language: str = ""  # written in
+    digest: str | None = None  # of its published catalog when read; None for an original
 
     @property
     def fully_reviewed(self) -> bool:
         return all(count == 0 for state, count in self.entries.items() if state != "reviewed")
 
 
-def records(env: BuildEnvironment) -> dict[str, PageRecord]:
-    if not hasattr(env, "translate_pipeline_pages"):
-        env.translate_pipeline_pages = {}  # type: ignore[attr-defined]
-    return env.translate_pipeline_pages  # type: ignore[attr-defined]
-
-
-def purge_doc(app: Sphinx, env: BuildEnvironment, docname: str) -> None:
-    records(env).pop(docname, None)
-
-
-def merge_info(app: Sphinx, env: BuildEnvironment, docnames: set[str], other: BuildEnvironment) -> None:
-    mine, theirs = records(env), records(other)
-    for docname in docnames:
-        if docname in theirs:
-            mine[docname] = theirs[docname]
+records = PerDocument("translate_pipeline_pages")
+purge_doc = records.purge
+merge_info = records.merge
 
 
 def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[str], removed: set[str]) -> list[str]:
