@@ -242,7 +242,7 @@ def test_sources_in_both_languages_with_the_same_page_is_an_error(project, tp):
 def test_a_crash_between_two_catalog_writes_is_completed_by_the_next_run(synced, tp, monkeypatch):
     """A paragraph moved between pages leaves one catalog and enters another:
     a crash after the first rename must not lose it."""
-    from translate_pipeline import catalog
+    from translate_pipeline import files as catalog
 
     edit(synced, REUNION, PARA, "")
     edit(synced, "index", "Nos actions\n-----------\n", f"Nos actions\n-----------\n\n{PARA}\n")
@@ -270,7 +270,7 @@ def test_a_crash_between_two_catalog_writes_is_completed_by_the_next_run(synced,
 
 
 def test_ctrl_c_while_writing_leaves_every_catalog_as_it_was(synced, tp, monkeypatch):
-    from translate_pipeline import catalog
+    from translate_pipeline import files as catalog
 
     edit(synced, REUNION, PARA, PARA + " Modifié.")
     edit(synced, "index", "Nos actions", "Nos actions en 2024")

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from . import siteroot
-from .catalog import atomic_write
+from .files import atomic_write
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
 from .settings import Project

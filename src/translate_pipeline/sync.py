@@ -16,6 +16,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from . import catalog as cat
+from . import files
 from .errors import LockedError
 from .extract import Extraction, Progress, docnames_to_domain, extract
 from .merge import Incoming, MergeCounts, merge
@@ -74,7 +75,7 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
             "wait for it to finish, or pass --wait SECONDS"
         ) from None
     try:
-        cat.recover(journal_path(project), [project.locale_root])
+        files.recover(journal_path(project), [project.locale_root])
         yield
     finally:
         lock.release()
@@ -159,7 +160,7 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
             result.catalogs.append(report)
     # All catalogs change together or not at all (a paragraph moved between
     # pages leaves one catalog and enters another).
-    cat.commit(changes, journal_path(project))
+    files.commit(changes, journal_path(project))
     result.seconds = {
         "load": loaded - started,
         "merge": merged_at - loaded,
