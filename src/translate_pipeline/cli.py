@@ -331,8 +331,9 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 @json_option
 @quiet_option
 @wait_option
+@click.option("--no-pdf", "no_pdf", is_flag=True, help="Make no PDF this time: HTML only, the pages link to no PDF.")
 @pass_context
-def publish(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
+def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool) -> None:
     """Build the sites: every page in every language, translations marked.
 
     \b
@@ -341,6 +342,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
       _build/site/index.html             sends readers to their language
       _build/site/sitemap.xml            every page with its hreflang alternates
       _build/site/LANG/translation-status.html   the editor's view
+      _build/site/LANG/PAGE.pdf          each page as a PDF, next to it
+      _build/site/LANG/PROJECT-LANG.pdf  the whole site as one PDF
 
     In a language a page is not written in, each paragraph shows the state
     of its translation: reviewed as is; machine translated and outdated ones
@@ -358,11 +361,13 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     from .publish import publish as run_publish
 
     silent = quiet or as_json or not sys.stderr.isatty()
-    result = run_publish(ctx.project, wait=wait, progress=None if silent else lambda line: click.echo(line, err=True))
+    result = run_publish(ctx.project, wait=wait, progress=None if silent else lambda line: click.echo(line, err=True),
+                         pdf=False if no_pdf else None)
     if as_json:
         _print_json(result.as_dict())
         return
-    for line in [*result.sync.warnings, *(w for site in result.sites for w in site.warnings)]:
+    pdf_warnings = result.pdf.warnings if result.pdf else []
+    for line in [*result.sync.warnings, *(w for site in result.sites for w in site.warnings), *pdf_warnings]:
         click.echo(line, err=True)
     if quiet:
         return
@@ -379,6 +384,12 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
             f"passages marked: {marks.get('machine', 0)} machine translated, {marks.get('stale', 0)} outdated, "
             f"{marks.get('untranslated', 0)} not yet translated" + (f"; pages: {', '.join(extra)}" if extra else "")
         )
+    if result.pdf:
+        for made in result.pdf.languages:
+            line = f"  {made.language:3} PDFs: {made.made} of {made.pages} pages made again"
+            if made.site:
+                line += f"; whole site: {made.site} " + (f"({made.site_pages} pages)" if made.site_made else "(unchanged)")
+            click.echo(line)
     click.echo(f"Open {result.root} (sitemap: {result.sitemap}; status: <site>/translation-status.html)")
 
 

@@ -10,7 +10,9 @@
    the cache, so the next run reads again only the pages whose source or
    published catalog changed;
 4. write the language chooser (``index.html``) and ``sitemap.xml`` at
-   ``_build/site/``.
+   ``_build/site/``;
+5. make the PDFs (:mod:`translate_pipeline.pdf`): each page's, next to it,
+   and each site's whole, made again only where what they show changed.
 
 Returns a :class:`PublishResult`; prints nothing (``progress`` receives
 one line per step, for a terminal).
@@ -31,6 +33,8 @@ from typing import Any
 
 from . import siteroot
 from .files import atomic_write
+from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
+from .pdfrender import Progress as Translation
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
 from .settings import Project
@@ -68,6 +72,9 @@ class SiteReport:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     uris: dict[str, str] = field(default_factory=dict)  # docname -> page, relative to the site
+    titles: dict[str, str] = field(default_factory=dict)  # docname -> title, as text
+    order: list[tuple[str, int]] = field(default_factory=list)  # reading order: (docname, depth)
+    progress: Translation | None = None  # the translated pages, when some is not fully reviewed
     error: str | None = None
 
 
@@ -79,13 +86,14 @@ class PublishResult:
     root: str  # the language chooser, relative to the project
     sitemap: str
     seconds: float
+    pdf: PdfReport | None = None  # None: no PDF this time
 
     def as_dict(self) -> dict[str, Any]:
         sites = []
         for s in self.sites:
             data = asdict(s)
-            data.pop("uris")
-            data.pop("error")
+            for name in ("uris", "titles", "order", "progress", "error"):
+                data.pop(name)
             data["seconds"] = round(s.seconds, 2)
             sites.append(data)
         return {
@@ -94,13 +102,18 @@ class PublishResult:
             "sitemap": self.sitemap,
             "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
             "sync": self.sync.as_dict(),
+            "pdf": self.pdf.as_dict() if self.pdf else None,
             "seconds": round(self.seconds, 2),
         }
 
 
 def publish(project: Project, wait: float = 0, progress: Progress | None = None,
-            cpus: int | None = None) -> PublishResult:
-    """Sync, then build every language's site and the files at the sites' root."""
+            cpus: int | None = None, pdf: bool | None = None) -> PublishResult:
+    """Sync, then build every language's site, the files at the sites' root and the PDFs.
+
+    ``pdf``: make the PDFs (default: the ``pdf.enabled`` setting); without
+    them the pages link to none.
+    """
     from .extract import source_tree
 
     say = progress or (lambda _line: None)
@@ -129,6 +142,8 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         site_root += "/"
     doc_languages = _document_languages(project)
     cpus = cpus or os.cpu_count() or 1
+    options = project.settings.pdf
+    with_pdf = options.enabled if pdf is None else pdf
     specs = [
         BuildSpec(
             language=lang,
@@ -136,7 +151,10 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
             confdir=str(project.root),
             outdir=str(site_dir / lang),
             doctreedir=str(cache / f"doctrees-{lang}"),
-            overrides=_overrides(project, lang, locale_root, doc_languages, status_file, site_root),
+            overrides={
+                **_overrides(project, lang, locale_root, doc_languages, status_file, site_root),
+                **_pdf_overrides(project, lang, with_pdf),
+            },
             parallel=max(1, cpus // len(languages)),
         )
         for lang in languages
@@ -162,6 +180,10 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     default = {doc: doc_languages.get(doc, project.settings.source_language) for doc in pages}
     sitemap = site_dir / "sitemap.xml"
     atomic_write(sitemap, siteroot.sitemap(pages, default, site_root))
+    made = None
+    if with_pdf and (options.pages or options.site):
+        made = make_pdfs(project, [_site_pages(s, site_dir, root_doc) for s in sites], options,
+                         site_dir, site_root, cpus, say)
     return PublishResult(
         sync=synced,
         compiled=compiled,
@@ -169,7 +191,22 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         root=_relative(root, project.root),
         sitemap=_relative(sitemap, project.root),
         seconds=time.monotonic() - started,
+        pdf=made,
     )
+
+
+def _site_pages(report: SiteReport, site_dir: Path, root_doc: str) -> SitePages:
+    return SitePages(language=report.language, folder=site_dir / report.language, uris=report.uris,
+                     titles=report.titles, order=report.order, progress=report.progress, root_doc=root_doc)
+
+
+def _pdf_overrides(project: Project, language: str, with_pdf: bool) -> dict[str, Any]:
+    """What the pages link to: the PDFs this run makes."""
+    options = project.settings.pdf
+    return {
+        "translate_pipeline_pdf_pages": bool(with_pdf and options.pages),
+        "translate_pipeline_pdf_site": site_pdf_name(project, language) if with_pdf and options.site else "",
+    }
 
 
 def _document_languages(project: Project) -> dict[str, str]:
@@ -260,6 +297,7 @@ def build_site(spec: BuildSpec) -> SiteReport:
     env = app.env
     threshold = site.setting(app.config, "page_threshold")
     report.marks = {"machine": 0, "stale": 0, "untranslated": 0}
+    report.progress = _progress(site.records(env).values())
     for record in site.records(env).values():
         if record.digest is None:
             continue
@@ -273,9 +311,41 @@ def build_site(spec: BuildSpec) -> SiteReport:
     report.pages = len(env.found_docs)
     report.read = len(read)
     report.uris = {doc: app.builder.get_target_uri(doc) for doc in sorted(env.found_docs)}
+    report.titles = {doc: env.titles[doc].astext() if doc in env.titles else doc for doc in sorted(env.found_docs)}
+    report.order = _reading_order(env, app.config.root_doc)
     report.warnings = [line for line in warnings.getvalue().splitlines() if line.strip()]
     report.seconds = time.monotonic() - started
     return report
+
+
+def _reading_order(env: Any, root_doc: str) -> list[tuple[str, int]]:
+    """The pages as the site's tables of contents lead through them, then the others."""
+    order: list[tuple[str, int]] = []
+    seen: set[str] = set()
+    stack = [(root_doc, 0)]
+    while stack:
+        docname, depth = stack.pop()
+        if docname in seen or docname not in env.found_docs:
+            continue
+        seen.add(docname)
+        order.append((docname, depth))
+        below = depth + 1 if docname != root_doc else 0
+        stack.extend((child, below) for child in reversed(env.toctree_includes.get(docname, [])))
+    order += [(docname, 0) for docname in sorted(env.found_docs - seen)]
+    return order
+
+
+def _progress(records: Any) -> Translation | None:
+    """The translated pages' passages per state, when some page is not fully reviewed."""
+    translated = [r for r in records if r.digest is not None]
+    unreviewed = sum(1 for r in translated if not r.fully_reviewed)
+    if not unreviewed:
+        return None
+    entries: dict[str, int] = {}
+    for record in translated:
+        for state, count in record.entries.items():
+            entries[str(state)] = entries.get(str(state), 0) + count
+    return Translation(entries=entries, pages=len(translated), unreviewed_pages=unreviewed)
 
 
 def _real_path(line: str, srcdir: Path, root: Path) -> str:

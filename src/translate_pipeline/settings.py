@@ -37,6 +37,16 @@ class Policy:
 
 
 @dataclass(frozen=True)
+class PdfOptions:
+    """The PDFs ``publish`` makes (``[tool.translate-pipeline.pdf]``)."""
+
+    enabled: bool = True  # false: HTML only, the pages link to no PDF
+    pages: bool = True  # one PDF per page, next to its HTML page
+    site: bool = True  # one PDF per language for the whole site
+    paper: str = "A4"  # a CSS page size: "A4", "letter", "A5", ...
+
+
+@dataclass(frozen=True)
 class Settings:
     source_language: str = "fr"
     target_languages: tuple[str, ...] = ("en",)
@@ -47,6 +57,7 @@ class Settings:
     glossary: str = "glossary/fr-en.csv"
     deepl_target_variant: str = "EN-GB"
     policy: Policy = field(default_factory=Policy)
+    pdf: PdfOptions = field(default_factory=PdfOptions)
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -179,14 +190,19 @@ def _build(cls: type, raw: dict[str, Any], where: str) -> Any:
             raise SettingsError(
                 f"{where}: unknown setting {name!r} (known: {', '.join(sorted(known))})"
             )
-        if key == "policy":
+        if key in TABLES:
+            if key == "pdf" and isinstance(value, bool):  # pdf = false: the short way
+                value = {"enabled": value}
             if not isinstance(value, dict):
-                raise SettingsError(f"{where}: 'policy' must be a table")
-            values[key] = _build(Policy, value, f"{where} policy")
+                raise SettingsError(f"{where}: '{key}' must be a table")
+            values[key] = _build(TABLES[key], value, f"{where} {key}")
             continue
         default = known[key].default
         values[key] = _coerce(name, value, default, where)
     return cls(**values)
+
+
+TABLES = {"policy": Policy, "pdf": PdfOptions}  # settings that are tables of their own
 
 
 def _apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
@@ -235,6 +251,8 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
             raise SettingsError(f"{where} policy: '{name}' must be \"mark\" or \"source\"")
     if not 0 <= settings.policy.page_threshold <= 100:
         raise SettingsError(f"{where} policy: 'page_threshold' must be a percentage between 0 and 100")
+    if not settings.pdf.paper.strip():
+        raise SettingsError(f"{where} pdf: 'paper' must be a page size such as \"A4\" or \"letter\"")
 
     source_base = root / settings.source_dir
     sources = {

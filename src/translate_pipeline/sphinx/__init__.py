@@ -46,6 +46,11 @@ Configuration (all optional):
     ``LANG/marks.json``); empty: compile ``locale_dirs`` at each build;
 ``translate_pipeline_status_file`` / ``translate_pipeline_status_page``
     the status report written by ``publish``; whether to write the page.
+``translate_pipeline_pdf_pages``
+    whether each page links to its PDF (``PAGE.pdf`` next to ``PAGE.html``);
+``translate_pipeline_pdf_site``
+    the whole site's PDF, relative to the site's folder, linked from every
+    page (empty: none). ``publish`` makes these PDFs and sets both values.
 
 Warnings have the type ``translate_pipeline`` (``suppress_warnings``).
 """
@@ -81,6 +86,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
     )
     for name, default, types in config:
         app.add_config_value(site.PREFIX + name, default, "env", types=types)
+    # The PDF links change the pages' HTML only: no page is read again.
+    app.add_config_value(site.PREFIX + "pdf_pages", False, "html", types=frozenset({bool}))
+    app.add_config_value(site.PREFIX + "pdf_site", "", "html", types=frozenset({str}))
 
     app.add_transform(marks.MarkMessages)
     app.add_transform(marks.CheckMarks)

@@ -1,11 +1,14 @@
-"""The HTML around the content: language switcher, ``hreflang`` links, assets.
+"""The HTML around the content: language switcher, PDF links, ``hreflang`` links, assets.
 
-The switcher is a bar fixed at the top of the window on every page
+The switcher is in a bar fixed at the top of the window on every page
 (``templates/page.html`` adds it before the theme's body, so it shows on
 phones too and on every page, search and index included): it is in reach
 wherever the reader is. Its links go to the same page in the other site; a
 few lines of script (``static/translate-pipeline.js``) add the section the
 reader is at when it is clicked. Without script the plain link works.
+
+When ``publish`` makes PDFs, the same bar links to the page's PDF and to the
+whole site's.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ STATIC = HERE / "static"
 CSS_FILE = "translate-pipeline.css"
 JS_FILE = "translate-pipeline.js"
 SWITCHER_ID = "tp-switcher"
+DOWNLOADS_ID = "tp-downloads"
 
 
 def add_templates(app: Sphinx, config: Any) -> None:
@@ -44,10 +48,12 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[st
     if doctree is not None and doctree.get(render.REPLACED):
         context["toc"] = ""  # the notice has no sections to list
     languages = site.languages(app.config)
-    if len(languages) < 2:
-        return
-    context["metatags"] += "".join(_alternates(app, pagename, languages))
-    context["tp_switcher"] = switcher(app, pagename, languages, words)
+    parts = [downloads(app, pagename, words)]
+    if len(languages) >= 2:
+        context["metatags"] += "".join(_alternates(app, pagename, languages))
+        parts.append(switcher(app, pagename, languages, words))
+    if any(parts):
+        context["tp_switcher"] = f'<div class="tp-switcher-bar"><div class="tp-topbar">{"".join(parts)}</div></div>'
 
 
 def _href(app: Sphinx, pagename: str, language: str) -> str:
@@ -76,8 +82,34 @@ def switcher(app: Sphinx, pagename: str, languages: list[str], words: Wording) -
                 f'data-tp-language="{code}">{name}</a></li>'
             )
     return (
-        f'<div class="tp-switcher-bar"><nav id="{SWITCHER_ID}" class="tp-switcher" '
-        f'aria-label="{escape(words("Language"))}"><ul>{"".join(items)}</ul></nav></div>'
+        f'<nav id="{SWITCHER_ID}" class="tp-switcher" '
+        f'aria-label="{escape(words("Language"))}"><ul>{"".join(items)}</ul></nav>'
+    )
+
+
+def downloads(app: Sphinx, pagename: str, words: Wording) -> str:
+    """Links to the page's PDF (pages of the site's documents) and to the whole site's."""
+    items = []
+    here = app.builder.get_target_uri(pagename)
+    if site.setting(app.config, "pdf_pages") and pagename in app.env.found_docs:
+        href = site.pdf_uri(here).rsplit("/", 1)[-1]
+        items.append(
+            f'<li><a class="tp-pdf-link" href="{escape(href)}" type="application/pdf" '
+            f'title="{escape(words("This page as a PDF file"))}">{escape(words("PDF"))}</a></li>'
+        )
+    whole = site.setting(app.config, "pdf_site")
+    if whole:
+        from sphinx.util.osutil import relative_uri
+
+        items.append(
+            f'<li><a class="tp-pdf-site-link" href="{escape(relative_uri(here, whole))}" type="application/pdf" '
+            f'title="{escape(words("The whole site as one PDF file"))}">{escape(words("Whole site (PDF)"))}</a></li>'
+        )
+    if not items:
+        return ""
+    return (
+        f'<nav id="{DOWNLOADS_ID}" class="tp-downloads" aria-label="{escape(words("Downloads"))}">'
+        f'<ul>{"".join(items)}</ul></nav>'
     )
 
 

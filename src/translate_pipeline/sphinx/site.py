@@ -194,3 +194,10 @@ def absolute_uri(config: Config, builder: Builder, language: str, docname: str) 
     if not root:
         return None
     return f"{root.rstrip('/')}/{language}/{builder.get_target_uri(docname)}"
+
+
+def pdf_uri(page_uri: str) -> str:
+    """The PDF of a page, next to it: ``rapports/x.html`` -> ``rapports/x.pdf``."""
+    folder, _, name = page_uri.rpartition("/")
+    stem = name.rsplit(".", 1)[0] if "." in name else (name or "index")
+    return f"{folder}/{stem}.pdf" if folder else f"{stem}.pdf"

@@ -115,4 +115,11 @@ MESSAGES = (
     "Pages without a catalog yet (run translate-pipeline sync):",
     "Catalogs whose page is gone:",
     "Read this site in %(language)s",
+    "Downloads",
+    "PDF",
+    "This page as a PDF file",
+    "Whole site (PDF)",
+    "The whole site as one PDF file",
+    "Contents",
+    "Pages not fully reviewed: %(count)d of %(total)d.",
 )
