@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,17 @@ def test_module_entry_point_runs_the_same_command(project):
         "source/fr/index.rst",
         "source/fr/rapports/reunion.rst",
     ]
+
+
+def test_sphinx_warnings_are_plain_text_and_name_the_project_files(project):
+    """Sphinx colours its output whenever CI is set; scripts reading --json get plain text."""
+    page = project / "source" / "fr" / "index.rst"
+    page.write_text(page.read_text() + "\nUn titre trop long\n=====\n\nTexte.\n")  # underline too short
+    done = subprocess.run(
+        [sys.executable, "-m", "translate_pipeline", "-C", str(project), "sync", "--json"],
+        capture_output=True, text=True, env={**os.environ, "CI": "true"},
+    )
+    assert done.returncode == 0, done.stderr
+    warnings = json.loads(done.stdout)["warnings"]
+    assert warnings and all("\x1b" not in w for w in warnings)
+    assert warnings[0].startswith("source/fr/index.rst:")

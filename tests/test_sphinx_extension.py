@@ -8,6 +8,7 @@ project would.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -22,6 +23,7 @@ def sphinx_build(root: Path, builder: str, out: str, *options: str) -> subproces
     return subprocess.run(
         [sys.executable, "-m", "sphinx", "-q", "-b", builder, *options, str(root), str(root / "_build" / out)],
         capture_output=True, text=True, check=False,
+        env={**os.environ, "NO_COLOR": "1"},  # Sphinx colours its output when CI is set
     )
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import functools
 import io
 import os
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -163,7 +164,7 @@ def extract(project: Project, parallel: int = 1, progress: Progress | None = Non
                 for msgid, locs in messages
             ],
         )
-    lines = [_real_paths(line, srcdir, root) for line in warnings.getvalue().splitlines() if line.strip()]
+    lines = [readable_warning(line, srcdir, root) for line in warnings.getvalue().splitlines() if line.strip()]
     return Extraction(documents=documents, warnings=lines, read=builder.read_count)  # type: ignore[attr-defined]
 
 
@@ -189,8 +190,13 @@ def _report_progress(app: Any, progress: Progress) -> None:
     app.connect("env-merge-info", merged)
 
 
-def _real_paths(line: str, srcdir: Path, root: Path) -> str:
-    """A Sphinx warning, naming the project's files rather than the linked tree."""
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
+def readable_warning(line: str, srcdir: Path, root: Path) -> str:
+    """A Sphinx warning without colour codes (Sphinx colours them whenever CI
+    is set), naming the project's files rather than the linked tree."""
+    line = _ANSI.sub("", line)
     prefix = f"{srcdir}{os.sep}"
     if srcdir == root or not line.startswith(prefix):
         return line

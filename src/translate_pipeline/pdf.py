@@ -31,7 +31,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from . import __version__, pdfrender
 from .errors import PublishError
 from .files import atomic_write
-from .pdfrender import Page, PdfJob, Progress, Rendered
+from .pdfrender import Page, PdfJob, Rendered, TranslationProgress
 from .settings import PdfOptions, Project
 from .sphinx.site import pdf_uri
 
@@ -49,7 +49,7 @@ class SitePages:
     uris: dict[str, str]  # docname -> page, relative to the folder
     titles: dict[str, str]  # docname -> title
     order: list[tuple[str, int]]  # reading order: (docname, depth)
-    progress: Progress | None  # the translation, when some page is not fully reviewed
+    progress: TranslationProgress | None  # the translation, when some page is not fully reviewed
     root_doc: str
 
 

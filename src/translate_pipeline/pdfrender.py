@@ -51,7 +51,7 @@ class Page:
 
 
 @dataclass
-class Progress:
+class TranslationProgress:
     """Where the translation of a site stands, for the cover of its PDF."""
 
     entries: dict[str, int]  # passages shown, per state, over the translated pages
@@ -71,7 +71,7 @@ class PdfJob:
     sites_dir: str  # the folder holding the sites (_build/site)
     site_root: str  # the public URL of that folder, or ""
     pages: list[Page] = field(default_factory=list)  # the whole site: every page, in reading order
-    progress: Progress | None = None  # the whole site: the translation, when not fully reviewed
+    progress: TranslationProgress | None = None  # the whole site: the translation, when not fully reviewed
 
     @property
     def whole_site(self) -> bool:
@@ -379,7 +379,7 @@ def _cover(job: PdfJob, words, prefixes: dict[str, str]) -> ET.Element:
     return cover
 
 
-def _progress(progress: Progress, words) -> ET.Element:
+def _progress(progress: TranslationProgress, words) -> ET.Element:
     """The site's banner: the same words and look as a page's."""
     entries = progress.entries
     banner = ET.Element("div", {"class": "tp-banner tp-pdf-banner container"})

@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 from . import siteroot
+from .extract import readable_warning
 from .files import atomic_write
 from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
-from .pdfrender import Progress as Translation
+from .pdfrender import TranslationProgress
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
 from .settings import Project
@@ -74,7 +75,7 @@ class SiteReport:
     uris: dict[str, str] = field(default_factory=dict)  # docname -> page, relative to the site
     titles: dict[str, str] = field(default_factory=dict)  # docname -> title, as text
     order: list[tuple[str, int]] = field(default_factory=list)  # reading order: (docname, depth)
-    progress: Translation | None = None  # the translated pages, when some is not fully reviewed
+    progress: TranslationProgress | None = None  # the translated pages, when some is not fully reviewed
     error: str | None = None
 
 
@@ -163,7 +164,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     sites = _build_all(specs, cpus, say)
     for report in sites:
         report.path = _relative(Path(report.path), project.root)
-        report.warnings = [_real_path(line, srcdir, project.root) for line in report.warnings]
+        report.warnings = [readable_warning(line, srcdir, project.root) for line in report.warnings]
     failed = [s for s in sites if s.error]
     if failed:
         raise PublishError(f"Sphinx could not build the '{failed[0].language}' site: {failed[0].error}")
@@ -335,7 +336,7 @@ def _reading_order(env: Any, root_doc: str) -> list[tuple[str, int]]:
     return order
 
 
-def _progress(records: Any) -> Translation | None:
+def _progress(records: Any) -> TranslationProgress | None:
     """The translated pages' passages per state, when some page is not fully reviewed."""
     translated = [r for r in records if r.digest is not None]
     unreviewed = sum(1 for r in translated if not r.fully_reviewed)
@@ -345,13 +346,7 @@ def _progress(records: Any) -> Translation | None:
     for record in translated:
         for state, count in record.entries.items():
             entries[str(state)] = entries.get(str(state), 0) + count
-    return Translation(entries=entries, pages=len(translated), unreviewed_pages=unreviewed)
-
-
-def _real_path(line: str, srcdir: Path, root: Path) -> str:
-    from .extract import _real_paths
-
-    return _real_paths(line, srcdir, root)
+    return TranslationProgress(entries=entries, pages=len(translated), unreviewed_pages=unreviewed)
 
 
 def _relative(path: Path, root: Path) -> str:
