@@ -204,11 +204,6 @@ def test_switcher_keeps_the_section_scrolled_to_without_a_fragment(open_page):
     expect_heading_on_screen(page, SECTION, HEADING["fr"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="translate-pipeline.js: sectionInView() returns location.hash whenever there is one, "
-    "even after the reader has scrolled on to another section",
-)
 def test_switcher_follows_the_reader_past_the_section_in_the_address(open_page):
     page = open_page(f"/en/{REPORT}#objet-de-la-reunion")
     page.wait_for_timeout(500)  # the browser's own scroll to the fragment

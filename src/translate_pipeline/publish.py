@@ -120,7 +120,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     say = progress or (lambda _line: None)
     started = time.monotonic()
     say("Syncing the catalogs with the pages…")
-    synced = sync(project, wait=wait)
+    synced = sync(project, wait=wait, parallel=min(2, os.cpu_count() or 1))
     languages = list(project.settings.languages)
     cache = project.cache_dir
     locale_root = cache / "mo"

@@ -8,7 +8,14 @@
   "use strict";
 
   function sectionInView() {
-    if (location.hash) return location.hash;
+    /* the address's section, while the reader is still at it */
+    if (location.hash) {
+      var target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+      if (target) {
+        var box = target.getBoundingClientRect();
+        if (box.bottom > 0 && box.top < window.innerHeight) return location.hash;
+      }
+    }
     var sections = document.querySelectorAll("[role=main] section[id]");
     var current = null;
     for (var i = 0; i < sections.length; i++) {
