@@ -298,3 +298,31 @@ def test_a_catalog_rewrapped_by_another_editor_is_not_rewritten(synced, tp):
     rewrapped = path.read_bytes()
     assert tp("-C", synced, "sync").code == 0
     assert path.read_bytes() == rewrapped
+
+
+def test_catalogs_parsed_by_an_earlier_run_are_read_again_once_edited(synced):
+    """Runs keep parsed catalogs in _build; a translator's edit in between is seen."""
+    import sys
+
+    def status_json():
+        done = subprocess.run(
+            [sys.executable, "-m", "translate_pipeline", "-C", str(synced), "status", "--json"],
+            capture_output=True, text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+    def run_sync():
+        done = subprocess.run([sys.executable, "-m", "translate_pipeline", "-C", str(synced), "sync", "-q"])
+        assert done.returncode == 0
+
+    run_sync()
+    assert (synced / "_build/translate-pipeline/catalogs.pickle").is_file()
+    before = next(c for c in status_json()["catalogs"] if c["domain"] == "index")
+    translate(po_path(synced, "index"), {"Accueil": "Home"})
+    run_sync()
+    after = next(c for c in status_json()["catalogs"] if c["domain"] == "index")
+    assert after["entries"]["reviewed"] == before["entries"]["reviewed"] + 1
+    (synced / "_build/translate-pipeline/catalogs.pickle").write_bytes(b"damaged")
+    run_sync()
+    assert entries(po_path(synced, "index"))["Accueil"].msgstr == "Home"

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import hashlib
+import pickle
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -25,7 +27,7 @@ from pathlib import Path
 import polib
 
 from .errors import CatalogError
-from .files import atomic_write, commit
+from .files import atomic_write, atomic_write_bytes, commit
 
 WRAP_WIDTH = 78
 DRAFT_PREFIX = "draft: "
@@ -223,12 +225,50 @@ def _parse_text(text: str, path: Path) -> polib.POFile:
     return po
 
 
+# Catalogs already parsed, by path: (digest of the file's bytes, pickled POFile).
+# Parsing is most of the time of a run that changes little; a file whose bytes
+# are the same is not parsed (nor checked) again. Kept between runs by
+# read_parse_cache / write_parse_cache.
+_PARSED: dict[str, tuple[str, bytes]] = {}
+_PARSE_CACHE_VERSION = (1, polib.__version__)
+
+
 def load(path: Path) -> Catalog:
     """Read a catalog; a malformed file raises :class:`CatalogError` with its line."""
     try:
         raw = path.read_bytes()
     except OSError as error:
         raise CatalogError(path, None, f"cannot be read: {error.strerror}") from None
+    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    cached = _PARSED.get(str(path))
+    if cached is not None and cached[0] == digest:
+        po = pickle.loads(cached[1])
+        return Catalog(path=path, po=po, original_text=raw.decode("utf-8"), original_signature=signature(po))
+    catalog = _load_new(path, raw)
+    _PARSED[str(path)] = (digest, pickle.dumps(catalog.po, protocol=pickle.HIGHEST_PROTOCOL))
+    return catalog
+
+
+def read_parse_cache(path: Path) -> None:
+    """Take the catalogs parsed by earlier runs (a damaged cache is ignored)."""
+    if _PARSED or not path.is_file():
+        return
+    try:
+        with open(path, "rb") as handle:
+            version, parsed = pickle.load(handle)
+    except Exception:  # noqa: BLE001 - a cache is only ever a shortcut
+        return
+    if version == _PARSE_CACHE_VERSION and isinstance(parsed, dict):
+        _PARSED.update(parsed)
+
+
+def write_parse_cache(path: Path) -> None:
+    """Keep the parsed catalogs that still exist for the next run."""
+    kept = {name: entry for name, entry in _PARSED.items() if Path(name).is_file()}
+    atomic_write_bytes(path, pickle.dumps((_PARSE_CACHE_VERSION, kept), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _load_new(path: Path, raw: bytes) -> Catalog:
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -43,6 +43,18 @@ def atomic_write(path: Path, text: str) -> None:
     os.replace(_stage(path, text), path)
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
 def commit(changes: list[tuple[Path, str]], journal: Path) -> None:
     """Write several files so that either all or none of them change.
 

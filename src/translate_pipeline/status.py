@@ -163,6 +163,7 @@ def _suffixes(value: object) -> dict[str, str]:
 
 def status(project: Project, docnames: list[str] | None = None) -> StatusReport:
     """The state of every catalog of every target language."""
+    cat.read_parse_cache(project.cache_dir / "catalogs.pickle")
     docs = documents(project)
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}

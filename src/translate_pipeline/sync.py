@@ -74,9 +74,12 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
             f"another translate-pipeline run is writing this project's catalogs (lock: {path}); "
             "wait for it to finish, or pass --wait SECONDS"
         ) from None
+    cache = project.cache_dir / "catalogs.pickle"
     try:
         files.recover(journal_path(project), [project.locale_root])
+        cat.read_parse_cache(cache)
         yield
+        cat.write_parse_cache(cache)
     finally:
         lock.release()
 
