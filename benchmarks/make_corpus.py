@@ -345,7 +345,7 @@ SECTIONS = [
 
 
 # --------------------------------------------------------------------------
-# Helpers
+# Building blocks
 
 
 def fr_number(n: int) -> str:
