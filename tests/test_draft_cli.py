@@ -403,3 +403,30 @@ def test_quiet_and_the_progress_bar(long_page, tp, deepl_server, monkeypatch, ca
         bar.update(4, 10, "rapports/reunion")
     shown = capsys.readouterr().err
     assert "Drafting" in shown and "rapports/reunion" in shown
+
+
+def test_a_draft_a_translator_rewrote_is_their_words_and_never_drafted_over(synced, tp, deepl_server):  # noqa: F811
+    assert tp("-C", synced, "draft", "--engine", "deepl").code == 0
+    draft = entries(po_path(synced, REUNION))[PARA]
+    assert cat.entry_state(draft) is cat.State.MACHINE
+    assert re.search(r"draft: deepl \d{4}-\d\d-\d\d #[0-9a-f]{8}$", draft.tcomment)
+    # The translator rewrites the draft in a PO editor, and leaves it fuzzy for now.
+    path = po_path(synced, REUNION)
+    translate(path, {PARA: "The meeting was held in Paris."}, fuzzy=True)
+    rewritten = entries(path)[PARA]
+    assert rewritten.msgstr == "The meeting was held in Paris." and "fuzzy" in rewritten.flags
+    assert cat.entry_state(rewritten) is cat.State.STALE  # a translator's words, not a draft
+    page = synced / "source" / "fr" / "rapports" / "reunion.rst"
+    edited = PARA.replace("Paris", "Lyon")
+    page.write_text(page.read_text(encoding="utf-8").replace(PARA, edited), encoding="utf-8")
+    assert tp("-C", synced, "sync", "--quiet").code == 0
+    sent = len(deepl_server.translations())
+
+    assert tp("-C", synced, "draft", "--engine", "deepl").code == 0
+
+    assert len(deepl_server.translations()) == sent  # nothing to draft: the words are kept
+    kept = entries(path)[edited]
+    assert kept.msgstr == "The meeting was held in Paris." and kept.previous_msgid == PARA
+    assert cat.entry_state(kept) is cat.State.STALE and "stale: French changed on" in kept.tcomment
+    assert "draft:" not in kept.tcomment
+    assert_valid(synced)

@@ -54,8 +54,10 @@ def entry_state(entry: polib.POEntry) -> State:
         return State.UNTRANSLATED
     if "fuzzy" not in entry.flags:
         return State.REVIEWED
-    if draft_origin(entry) is not None:
+    if draft_origin(entry) is not None and not _draft_edited(entry):
         return State.MACHINE
+    # Fuzzy words of a translator: a reviewed translation whose French changed,
+    # or a machine draft a translator rewrote without approving it yet.
     return State.STALE
 
 
@@ -68,10 +70,32 @@ def _tool_lines(entry: polib.POEntry, prefix: str) -> list[str]:
     return [line for line in (entry.tcomment or "").splitlines() if line.startswith(prefix)]
 
 
-def draft_origin(entry: polib.POEntry) -> str | None:
-    """The engine named by the entry's ``# draft:`` comment, if any."""
+_FINGERPRINT = re.compile(r"\s#([0-9a-f]{8})$")
+
+
+def _fingerprint(text: str) -> str:
+    return hashlib.blake2b(text.encode("utf-8"), digest_size=4).hexdigest()
+
+
+def _draft_line(entry: polib.POEntry) -> str | None:
     lines = _tool_lines(entry, DRAFT_PREFIX)
     return lines[-1][len(DRAFT_PREFIX):].strip() if lines else None
+
+
+def draft_origin(entry: polib.POEntry) -> str | None:
+    """The engine and date named by the entry's ``# draft:`` comment, if any."""
+    line = _draft_line(entry)
+    return _FINGERPRINT.sub("", line) if line is not None else None
+
+
+def _draft_edited(entry: polib.POEntry) -> bool:
+    """Whether the msgstr is no longer the text the engine gave (a translator's edit).
+
+    Drafts record a fingerprint of their text (``# draft: deepl 2026-11-26 #1a2b3c4d``);
+    drafts written without one count as unedited.
+    """
+    match = _FINGERPRINT.search(_draft_line(entry) or "")
+    return match is not None and match.group(1) != _fingerprint(entry.msgstr)
 
 
 def stale_since(entry: polib.POEntry) -> str | None:
@@ -93,16 +117,14 @@ def set_tool_comment(entry: polib.POEntry, prefix: str, value: str | None) -> No
 
 def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str) -> None:
     """Flag a translation whose French changed: fuzzy, previous French, date."""
-    was_reviewed = entry_state(entry) is State.REVIEWED
+    machine = entry_state(entry) is State.MACHINE
     if not entry.previous_msgid:
         entry.previous_msgid = previous_msgid
     if "fuzzy" not in entry.flags:
         entry.flags.insert(0, "fuzzy")
-    if was_reviewed:
-        # A translator's words now: no longer a machine draft.
+    if not machine:
+        # A translator's words (reviewed, or a draft they rewrote): stale, never re-drafted.
         set_tool_comment(entry, DRAFT_PREFIX, None)
-        set_tool_comment(entry, STALE_PREFIX, today)
-    elif draft_origin(entry) is None:
         set_tool_comment(entry, STALE_PREFIX, today)
 
 
@@ -114,7 +136,11 @@ def mark_draft(entry: polib.POEntry, text: str, origin: str, today: str) -> None
     entry.previous_msgid = None
     set_tool_comment(entry, STALE_PREFIX, None)
     set_tool_comment(entry, "draft check failed: ", None)
-    set_tool_comment(entry, DRAFT_PREFIX, f"{origin} {today}")
+    tail = f" {today} #{_fingerprint(text)}"
+    room = WRAP_WIDTH - len("# ") - len(DRAFT_PREFIX) - len(tail)  # polib wraps longer comments
+    if len(origin) > room:
+        origin = origin.split(" (")[0][:room]  # "memory 87%" without the catalog it came from
+    set_tool_comment(entry, DRAFT_PREFIX, origin + tail)
 
 
 def _now() -> str:

@@ -491,10 +491,7 @@ class _LanguageRun:
 
 def _store(entry: cat.Entry, answer: Draft, missing: list[tuple[str, str]]) -> None:
     today = cat.today()
-    origin = answer.origin
-    if len(cat.DRAFT_PREFIX + origin + today) >= COMMENT_MAX:
-        origin = origin.split(" (")[0]  # "memory 87%" without the catalog it came from
-    cat.mark_draft(entry, answer.text, origin[: COMMENT_MAX - len(cat.DRAFT_PREFIX + today) - 1], today)
+    cat.mark_draft(entry, answer.text, answer.origin, today)  # fits the comment on one line
     terms = [f"{source} -> {target}" for source, target in missing]
     cat.set_tool_comment(entry, GLOSSARY_PREFIX, _fit(GLOSSARY_PREFIX, terms) if terms else None)
 
