@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import json
 import shutil
 import subprocess
@@ -83,7 +84,7 @@ def test_changed_french_makes_the_translation_stale_with_previous_msgid(synced, 
     assert "stale: French changed on" in entry.tcomment
     assert PARA not in obsolete(po_path(synced, REUNION))
     text = po_path(synced, REUNION).read_text(encoding="utf-8")
-    assert "#| msgid " in text and "#| \"La réunion s'est tenue" in text
+    assert "#| msgid \"La réunion s'est tenue au ministère des Droits des femmes, à Paris.\"" in text
 
 
 def test_changed_twice_keeps_the_french_the_translation_was_made_for(synced, tp):
@@ -326,3 +327,30 @@ def test_catalogs_parsed_by_an_earlier_run_are_read_again_once_edited(synced):
     (synced / "_build/translate-pipeline/catalogs.pickle").write_bytes(b"damaged")
     run_sync()
     assert entries(po_path(synced, "index"))["Accueil"].msgstr == "Home"
+
+
+# Eleven six-letter words fill a 76-character line: where gettext (77 columns
+# of text between the quotes) keeps the space at the end of the line, a naive
+# wrapper starts the next line with it.
+LONG = " ".join(["Traite", "forcée", "menace", "police", "emploi", "refuge"] * 6) + "."
+
+
+def test_catalogs_are_wrapped_as_gettext_tools_wrap_them(synced, tp):
+    """A catalog saved by msgmerge/msgcat (or a PO editor wrapping the same way)
+    and then changed by sync differs only where something really changed."""
+    page = synced / "source" / "fr" / "plaidoyer.rst"
+    page.write_text(f":orphan:\n\nPlaidoyer\n=========\n\n{LONG}\n\nUne phrase courte.\n", encoding="utf-8")
+    tp("-C", synced, "sync")
+    path = po_path(synced, "plaidoyer")
+    translate(path, {LONG: " ".join(["forced", "threat", "police", "labour", "refuge"] * 7) + ".", "Plaidoyer": "Advocacy"})
+    done = subprocess.run(["msgcat", str(path), "-o", str(path)], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    gettext_text = path.read_text(encoding="utf-8")
+    page.write_text(page.read_text(encoding="utf-8").replace("Une phrase courte.", "Une autre phrase."), encoding="utf-8")
+    assert tp("-C", synced, "sync").code == 0
+    changed = [
+        line
+        for line in difflib.unified_diff(gettext_text.splitlines(), path.read_text(encoding="utf-8").splitlines(), n=0, lineterm="")
+        if line[:1] in "+-" and not line.startswith(("+++", "---"))
+    ]
+    assert changed == ['-msgid "Une phrase courte."', '+msgid "Une autre phrase."']

@@ -228,7 +228,49 @@ def signature(po: polib.POFile) -> tuple:
     )
 
 
+PAGE_WIDTH = 79  # gettext's: msgmerge, msgcat and PO editors wrap strings to it
+_CHUNK = re.compile(r"[^ ]* *")
+
+
+def _gettext_lines(escaped: str, width: int) -> list[str]:
+    """Wrap an escaped string as gettext does: after spaces and after ``\\n``.
+
+    (gettext also breaks where Unicode's line-breaking rules allow, e.g. after
+    some punctuation; those rarer breaks are not reproduced.)
+    """
+    lines: list[str] = []
+    for part in re.split(r"(?<=\\n)", escaped):
+        line = ""
+        for chunk in filter(None, _CHUNK.findall(part)):
+            if line and len(line) + len(chunk) > width:
+                lines.append(line)
+                line = chunk
+            else:
+                line += chunk
+        if line:
+            lines.append(line)
+    return lines
+
+
+class _GettextEntry(polib.POEntry):
+    """An entry whose strings are wrapped the way gettext's tools wrap them,
+    so that a catalog edited in a PO editor and then synced diffs cleanly."""
+
+    def _str_field(self, fieldname, delflag, plural_index, field, wrapwidth=PAGE_WIDTH):  # noqa: ANN001
+        escaped = polib.escape(field)
+        name = fieldname[len("previous_"):] if fieldname.startswith("previous_") else fieldname
+        head = f'{delflag}{name}{plural_index} "'
+        inner_newline = "\\n" in escaped[:-2]
+        if not inner_newline and len(head) + len(escaped) + 1 <= PAGE_WIDTH:
+            return [head + escaped + '"']
+        lines = _gettext_lines(escaped, PAGE_WIDTH - 2)
+        return [head + '"'] + [f'{delflag}"{line}"' for line in lines]
+
+
 def _render(po: polib.POFile) -> str:
+    for entry in po:
+        if type(entry) is polib.POEntry:
+            entry.__class__ = _GettextEntry
     text = po.__unicode__()
     return text if text.endswith("\n") else text + "\n"
 
@@ -256,7 +298,7 @@ def _parse_text(text: str, path: Path) -> polib.POFile:
 # are the same is not parsed (nor checked) again. Kept between runs by
 # read_parse_cache / write_parse_cache.
 _PARSED: dict[str, tuple[str, bytes]] = {}
-_PARSE_CACHE_VERSION = (1, polib.__version__)
+_PARSE_CACHE_VERSION = (2, polib.__version__)
 
 
 def load(path: Path) -> Catalog:
