@@ -430,3 +430,10 @@ def test_a_draft_a_translator_rewrote_is_their_words_and_never_drafted_over(sync
     assert cat.entry_state(kept) is cat.State.STALE and "stale: French changed on" in kept.tcomment
     assert "draft:" not in kept.tcomment
     assert_valid(synced)
+
+
+def test_an_offline_run_that_leaves_entries_says_how_to_draft_them(synced, tp):
+    result = tp("-C", synced, "draft")
+    assert result.code == 0
+    assert "found nothing in the translation memory" in result.out
+    assert "translate-pipeline draft --engine deepl" in result.out

@@ -279,6 +279,13 @@ def _print_draft(result) -> None:
         )
     if result.total("glossary_missing"):
         click.echo(f"Glossary terms missing in {result.total('glossary_missing')} drafts; see '# glossary:'.")
+    left = result.total("left")
+    if left and not result.dry_run and not result.stopped and not result.total("segments"):
+        click.echo(
+            f"{left} entries found nothing in the translation memory; with a DeepL key in "
+            "DEEPL_AUTH_KEY, `translate-pipeline draft --engine deepl` drafts them "
+            "(`--dry-run` first says what it would bill)."
+        )
     written = result.written()
     if written:
         click.echo(f"Catalogs written: {len(written)}")
