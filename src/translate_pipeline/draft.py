@@ -33,6 +33,7 @@ from . import catalog as cat
 from . import markup
 from .engines import Draft, Engine, EngineError, MemoryEngine, Segment, UnsupportedLanguage, get_engine
 from .errors import PipelineError
+from .files import relative
 from .extract import docnames_to_domain
 from .glossary import Glossary, missing_terms, read_glossary
 from .settings import Project, Settings
@@ -312,7 +313,7 @@ def draft(
             writer.flush()
             for report, _, _ in work:
                 prefix = project.catalog_dir(report.language)
-                report.written = sorted(_rel(p, project.root) for p in writer.written if p.is_relative_to(prefix))
+                report.written = sorted(relative(p, project.root) for p in writer.written if p.is_relative_to(prefix))
             result.glossary = engines.glossary_sync()
     return result
 
@@ -507,9 +508,3 @@ def _fit(prefix: str, items: list[str]) -> str:
             return text
     return items[0][: room - 1] + "…"
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)

@@ -21,6 +21,7 @@ from typing import Any
 
 from .envdata import PerDocument
 from .errors import ExtractError, SettingsError
+from .files import relative
 from .settings import Project
 
 BUILDER = "translate-pipeline-messages"
@@ -149,7 +150,7 @@ def extract(project: Project, parallel: int = 1, progress: Progress | None = Non
 
     documents: dict[str, Document] = {}
     root = project.root
-    located = functools.lru_cache(maxsize=None)(lambda src: _relative(Path(src).resolve(), root))
+    located = functools.lru_cache(maxsize=None)(lambda src: relative(Path(src).resolve(), root))
     for docname, messages in builder.messages.items():  # type: ignore[attr-defined]
         path = Path(env.doc2path(docname))
         rel = path.relative_to(srcdir).as_posix()
@@ -158,7 +159,7 @@ def extract(project: Project, parallel: int = 1, progress: Progress | None = Non
         documents[docname] = Document(
             docname=docname,
             language=language,
-            source=_relative(real, root),
+            source=relative(real, root),
             messages=[
                 Message(msgid, tuple((located(src), line) for src, line in locs))
                 for msgid, locs in messages
@@ -201,14 +202,8 @@ def readable_warning(line: str, srcdir: Path, root: Path) -> str:
     if srcdir == root or not line.startswith(prefix):
         return line
     path, sep, rest = line.partition(":")
-    return _relative(Path(path).resolve(), root) + sep + rest
+    return relative(Path(path).resolve(), root) + sep + rest
 
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
 
 
 # -- the builder --------------------------------------------------------------

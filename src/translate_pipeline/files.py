@@ -21,21 +21,40 @@ from pathlib import Path
 TMP_SUFFIX = ".tp-tmp"
 
 
-def _stage(path: Path, text: str) -> Path:
-    """Write ``text`` to a temporary file next to ``path``, flushed to disk."""
+def _temporary(path: Path) -> Path:
+    """An empty file next to ``path``, with the mode ``path`` has (or would get)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     mode = path.stat().st_mode & 0o777 if path.exists() else 0o666 & ~_umask()
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    os.close(fd)
+    os.chmod(tmp, mode)
+    return Path(tmp)
+
+
+@contextlib.contextmanager
+def replacing(path: Path) -> Iterator[Path]:
+    """A temporary file to write in the block; renamed over ``path`` if the block succeeds."""
+    tmp = _temporary(path)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+        yield tmp
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _stage(path: Path, text: str) -> Path:
+    """Write ``text`` to a temporary file next to ``path``, flushed to disk."""
+    tmp = _temporary(path)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()
             os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    return Path(tmp)
+    return tmp
 
 
 def atomic_write(path: Path, text: str) -> None:
@@ -44,15 +63,16 @@ def atomic_write(path: Path, text: str) -> None:
 
 
 def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TMP_SUFFIX, dir=path.parent)
+    with replacing(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def relative(path: Path, root: Path) -> str:
+    """``path`` as shown to users: relative to ``root``, absolute when outside it."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()
 
 
 def commit(changes: list[tuple[Path, str]], journal: Path) -> None:

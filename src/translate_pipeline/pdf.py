@@ -30,7 +30,7 @@ from urllib.parse import unquote, urljoin, urlparse
 
 from . import __version__, pdfrender
 from .errors import PublishError
-from .files import atomic_write
+from .files import atomic_write, relative
 from .pdfrender import Page, PdfJob, Rendered, TranslationProgress
 from .settings import PdfOptions, Project
 from .sphinx.site import pdf_uri
@@ -333,7 +333,4 @@ def _size(path: str) -> int:
 
 
 def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    return relative(path.resolve(), root.resolve())

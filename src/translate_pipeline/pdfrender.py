@@ -27,13 +27,14 @@ import logging
 import os
 import re
 import string
-import tempfile
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote, unquote, urldefrag, urljoin, urlparse
+
+from .files import replacing
 
 STYLESHEET = Path(__file__).with_name("pdf.css")
 ID_PREFIX = "tp-pdf-"  # + the page's number in the whole site's PDF + "-"
@@ -241,15 +242,8 @@ def _weasyprint_messages() -> Iterator[list[str]]:
 
 
 def _write(document, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    os.close(fd)
-    try:
+    with replacing(path) as tmp:
         document.write_pdf(tmp)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 # -- links ---------------------------------------------------------------------------

@@ -33,7 +33,7 @@ from typing import Any
 
 from . import siteroot
 from .extract import readable_warning
-from .files import atomic_write
+from .files import atomic_write, relative
 from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
 from .pdfrender import TranslationProgress
 from .errors import PublishError
@@ -163,7 +163,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     say(f"Building the sites ({', '.join(languages)}) in {min(len(specs), cpus)} process(es)…")
     sites = _build_all(specs, cpus, say)
     for report in sites:
-        report.path = _relative(Path(report.path), project.root)
+        report.path = relative(Path(report.path), project.root)
         report.warnings = [readable_warning(line, srcdir, project.root) for line in report.warnings]
     failed = [s for s in sites if s.error]
     if failed:
@@ -189,8 +189,8 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         sync=synced,
         compiled=compiled,
         sites=sites,
-        root=_relative(root, project.root),
-        sitemap=_relative(sitemap, project.root),
+        root=relative(root, project.root),
+        sitemap=relative(sitemap, project.root),
         seconds=time.monotonic() - started,
         pdf=made,
     )
@@ -348,9 +348,3 @@ def _progress(records: Any) -> TranslationProgress | None:
             entries[str(state)] = entries.get(str(state), 0) + count
     return TranslationProgress(entries=entries, pages=len(translated), unreviewed_pages=unreviewed)
 
-
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

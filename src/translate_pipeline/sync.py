@@ -17,6 +17,7 @@ from filelock import FileLock, Timeout
 
 from . import catalog as cat
 from . import files
+from .files import relative
 from .errors import LockedError
 from .extract import Extraction, Progress, docnames_to_domain, extract
 from .merge import Incoming, MergeCounts, merge
@@ -146,7 +147,7 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
         messages = incoming.get(language, {})
         catalogs = on_disk.get(language, {})
         orphans = set(catalogs) - set(messages)
-        result.orphaned.extend(_rel(catalogs[d].path, project.root) for d in sorted(orphans))
+        result.orphaned.extend(relative(catalogs[d].path, project.root) for d in sorted(orphans))
         threshold = project.settings.stale_match_threshold
         plans.append((language, merge(messages, catalogs, threshold, cat.today(), orphans), catalogs))
     merged_at = time.perf_counter()
@@ -201,7 +202,7 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
     report = CatalogReport(
         language=language,
         domain=domain,
-        path=_rel(path, project.root),
+        path=relative(path, project.root),
         action=action,
         new=counts.new,
         stale=counts.stale,
@@ -210,9 +211,3 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
     )
     return report, catalog, text
 
-
-def _rel(path: Path, root: Path) -> str:
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return str(path)
