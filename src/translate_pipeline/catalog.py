@@ -307,7 +307,7 @@ def load(path: Path) -> Catalog:
         raw = path.read_bytes()
     except OSError as error:
         raise CatalogError(path, None, f"cannot be read: {error.strerror}") from None
-    digest = hashlib.blake2b(raw, digest_size=16).hexdigest()
+    digest = _digest(raw)
     cached = _PARSED.get(str(path))
     if cached is not None and cached[0] == digest:
         po = pickle.loads(cached[1])
@@ -315,6 +315,29 @@ def load(path: Path) -> Catalog:
     catalog = _load_new(path, raw)
     _PARSED[str(path)] = (digest, pickle.dumps(catalog.po, protocol=pickle.HIGHEST_PROTOCOL))
     return catalog
+
+
+_SHARED: dict[str, tuple[str, Catalog]] = {}
+
+
+def read(path: Path) -> Catalog:
+    """A catalog to read, not to change: the readers of one run (the status
+    numbers, the published catalogs) share one copy while the file's bytes stay
+    the same. Writers use :func:`load`, which gives each its own copy."""
+    try:
+        digest = _digest(path.read_bytes())
+    except OSError:
+        return load(path)  # says what is wrong
+    shared = _SHARED.get(str(path))
+    if shared is not None and shared[0] == digest:
+        return shared[1]
+    catalog = load(path)
+    _SHARED[str(path)] = (digest, catalog)
+    return catalog
+
+
+def _digest(raw: bytes) -> str:
+    return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def read_parse_cache(path: Path) -> None:

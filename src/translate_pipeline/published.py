@@ -78,7 +78,7 @@ def compile_language(
     for directory in catalog_dirs:
         for domain, path in cat.iter_catalogs(directory):
             sources.setdefault(domain, path)
-    loaded = {domain: cat.load(path) for domain, path in sorted(sources.items())}
+    loaded = {domain: cat.read(path) for domain, path in sorted(sources.items())}
 
     out = root / language / "LC_MESSAGES"
     domains: dict[str, Any] = {}

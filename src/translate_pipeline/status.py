@@ -161,10 +161,17 @@ def _suffixes(value: object) -> dict[str, str]:
     return dict.fromkeys(value or [".rst"], "restructuredtext")  # type: ignore[arg-type]
 
 
-def status(project: Project, docnames: list[str] | None = None) -> StatusReport:
-    """The state of every catalog of every target language."""
+def status(
+    project: Project,
+    docnames: list[str] | None = None,
+    docs: dict[str, tuple[str, str]] | None = None,
+) -> StatusReport:
+    """The state of every catalog of every target language.
+
+    ``docs`` is :func:`documents` of the project, when the caller has it already.
+    """
     cat.read_parse_cache(project.cache_dir / "catalogs.pickle")
-    docs = documents(project)
+    docs = documents(project) if docs is None else docs
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}
     for docname, (language, source) in sorted(docs.items()):
@@ -182,7 +189,7 @@ def status(project: Project, docnames: list[str] | None = None) -> StatusReport:
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                report.catalogs.append(_catalog_status(cat.load(path), language, domain, rel, sources))
+                report.catalogs.append(_catalog_status(cat.read(path), language, domain, rel, sources))
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     return report
 

@@ -36,9 +36,9 @@ def status_data(project: Project) -> dict[str, Any]:
     """``status --json --stale``, plus the page (docname) of each source file."""
     from ..status import documents, status
 
-    report = status(project)
-    data = report.as_dict(with_stale=True)
-    data["docnames"] = {source: docname for docname, (_lang, source) in sorted(documents(project).items())}
+    docs = documents(project)
+    data = status(project, docs=docs).as_dict(with_stale=True)
+    data["docnames"] = {source: docname for docname, (_lang, source) in sorted(docs.items())}
     return data
 
 
