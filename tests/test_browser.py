@@ -190,15 +190,20 @@ def test_switcher_keeps_the_section_from_english_to_french_and_back(open_page):
     expect_heading_on_screen(page, SECTION, HEADING["en"])
 
 
-def test_switcher_keeps_the_section_scrolled_to_without_a_fragment(open_page):
-    page = open_page(f"/en/{REPORT}")
+def scroll_to(page, section: str) -> None:
+    """Scroll as a reader does, until the section's heading is just under the top bar."""
     page.evaluate(
         """(section) => {
             const top = document.getElementById(section).getBoundingClientRect().top + window.scrollY;
             window.scrollTo({top: top - 40, behavior: "instant"});
         }""",
-        SECTION,
+        section,
     )
+
+
+def test_switcher_keeps_the_section_scrolled_to_without_a_fragment(open_page):
+    page = open_page(f"/en/{REPORT}")
+    scroll_to(page, SECTION)
     switch_to(page, "fr")
     page.wait_for_url(f"**/fr/{REPORT}#{SECTION}")
     expect_heading_on_screen(page, SECTION, HEADING["fr"])
@@ -207,13 +212,7 @@ def test_switcher_keeps_the_section_scrolled_to_without_a_fragment(open_page):
 def test_switcher_follows_the_reader_past_the_section_in_the_address(open_page):
     page = open_page(f"/en/{REPORT}#objet-de-la-reunion")
     page.wait_for_timeout(500)  # the browser's own scroll to the fragment
-    page.evaluate(
-        """(section) => {
-            const top = document.getElementById(section).getBoundingClientRect().top + window.scrollY;
-            window.scrollTo({top: top - 40, behavior: "instant"});
-        }""",
-        SECTION,
-    )
+    scroll_to(page, SECTION)
     switch_to(page, "fr")
     page.wait_for_url(f"**/fr/{REPORT}*")
     assert url_path(page) == f"/fr/{REPORT}#{SECTION}"
