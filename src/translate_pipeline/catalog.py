@@ -27,12 +27,14 @@ from pathlib import Path
 import polib
 
 from .errors import CatalogError
-from .files import atomic_write, atomic_write_bytes, commit
+from .files import atomic_write_bytes, commit
 
 WRAP_WIDTH = 78
 DRAFT_PREFIX = "draft: "
 STALE_PREFIX = "stale: French changed on "
-TOOL_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, "draft check failed: ", "glossary: ")
+CHECK_PREFIX = "draft check failed: "
+GLOSSARY_PREFIX = "glossary: "
+TOOL_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, CHECK_PREFIX, GLOSSARY_PREFIX)  # comments the tool owns
 
 
 class State(enum.StrEnum):
@@ -135,7 +137,7 @@ def mark_draft(entry: polib.POEntry, text: str, origin: str, today: str) -> None
         entry.flags.insert(0, "fuzzy")
     entry.previous_msgid = None
     set_tool_comment(entry, STALE_PREFIX, None)
-    set_tool_comment(entry, "draft check failed: ", None)
+    set_tool_comment(entry, CHECK_PREFIX, None)
     tail = f" {today} #{_fingerprint(text)}"
     room = WRAP_WIDTH - len("# ") - len(DRAFT_PREFIX) - len(tail)  # polib wraps longer comments
     if len(origin) > room:
@@ -180,10 +182,6 @@ class Catalog:
     def text(self) -> str:
         return _render(self.po)
 
-    def changed(self) -> bool:
-        """Whether the content differs from the file on disk."""
-        return self.new_text() is not None
-
     def new_text(self) -> str | None:
         """The text to write, or None when the content is the file's.
 
@@ -198,15 +196,6 @@ class Catalog:
         """Record that ``text`` is now the file's content."""
         self.original_text = text
         self.original_signature = signature(self.po)
-
-    def save(self) -> bool:
-        """Write the catalog atomically if its content changed; True if written."""
-        text = self.new_text()
-        if text is None:
-            return False
-        atomic_write(self.path, text)
-        self.saved(text)
-        return True
 
 
 def signature(po: polib.POFile) -> tuple:

@@ -44,8 +44,6 @@ CHUNK = 50  # segments per engine call (DeepL's limit per request)
 WRITE_EVERY = 1.0  # seconds: drafts paid for are written at least this often (and at the end)
 CONTEXT_MAX = 300  # a first entry longer than this is no page title
 COMMENT_MAX = cat.WRAP_WIDTH - 2  # polib wraps a "# " comment line longer than this
-CHECK_PREFIX = "draft check failed: "
-GLOSSARY_PREFIX = "glossary: "
 CACHE_FILE = "drafts.sqlite"
 
 Progress = Callable[[int, int, str], None]
@@ -459,7 +457,7 @@ class _LanguageRun:
         """Store ``answer`` for the job's entries unless it fails the markup check."""
         problems = markup.check(job.text, answer.text)
         if problems:
-            job.refused = _fit(CHECK_PREFIX, problems)
+            job.refused = _fit(cat.CHECK_PREFIX, problems)
             return
         job.draft, job.refused = answer, None
         count = len(job.entries)
@@ -484,7 +482,7 @@ class _LanguageRun:
             self.report.check_failed += len(job.entries)
             if not self.dry_run:
                 for catalog, entry in job.entries:
-                    cat.set_tool_comment(entry, CHECK_PREFIX, job.refused)
+                    cat.set_tool_comment(entry, cat.CHECK_PREFIX, job.refused)
                     self.writer.touch(catalog)
         if left:
             self.counter.advance(len(left), left[-1].domain)
@@ -494,7 +492,7 @@ def _store(entry: cat.Entry, answer: Draft, missing: list[tuple[str, str]]) -> N
     today = cat.today()
     cat.mark_draft(entry, answer.text, answer.origin, today)  # fits the comment on one line
     terms = [f"{source} -> {target}" for source, target in missing]
-    cat.set_tool_comment(entry, GLOSSARY_PREFIX, _fit(GLOSSARY_PREFIX, terms) if terms else None)
+    cat.set_tool_comment(entry, cat.GLOSSARY_PREFIX, _fit(cat.GLOSSARY_PREFIX, terms) if terms else None)
 
 
 def _fit(prefix: str, items: list[str]) -> str:

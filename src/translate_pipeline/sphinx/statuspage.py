@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from sphinx.util import logging
 
 from . import site
+from ..catalog import STATES
 from .marks import anchor_of
 from .wording import Wording
 
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 PAGENAME = "translation-status"
-STATES = ("reviewed", "machine", "stale", "untranslated")
 HEADINGS = ("Reviewed", "Machine translated", "Outdated", "Not yet translated")
 
 
