@@ -230,6 +230,14 @@ def test_english_page_is_shown_as_is_in_english_and_translated_in_french(site):
     assert french.find(id="tp-banner").find("a")["href"] == "../en/about.html"
 
 
+def test_sphinx_and_theme_words_are_in_the_language_of_the_site(site):
+    # Each language builds in a process forked from the one that read the
+    # French pages: Sphinx's translations must not carry over.
+    for language, search in (("fr", "Recherche"), ("en", "Search")):
+        box = page(site, language, REUNION).select_one("input[name=q]")
+        assert box["placeholder"] == search
+
+
 def test_search_works_in_each_language(site):
     for language, stemmer in (("fr", "FrenchStemmer"), ("en", "EnglishStemmer")):
         static = site / "_build/site" / language / "_static"

@@ -134,3 +134,36 @@ def test_wording_in_french():
     assert words.date("2024-03-12") == "12 mars 2024"
     assert wording.autonym("fr") == "Français" and wording.autonym("en") == "English"
     assert wording.Wording("de")("outdated") == "outdated"  # a language without a catalog: English
+
+
+def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_path, monkeypatch):
+    from translate_pipeline import published as module
+
+    computed: list[str] = []
+    real = module._compile
+    monkeypatch.setattr(module, "_compile", lambda c, policy, lang: computed.append(policy.machine) or real(c, policy, lang))
+    root = tmp_path / "mo"
+    compile_language([catalogs], root, "en", Policy())
+    compile_language([catalogs], root, "en", Policy())
+    assert computed == ["mark"]
+
+    compile_language([catalogs], root, "en", Policy(machine="source"))  # another policy: computed for it
+    assert computed == ["mark", "source"]
+    assert load_marks(root, "en")["page"]["entries"]["Brouillon."] == ["untranslated", None]
+
+    # kept between runs with the parsed catalogs
+    cache = tmp_path / "catalogs.pickle"
+    cat.write_parse_cache(cache)
+    for name in ("_PARSED", "_SHARED", "_DERIVED"):
+        monkeypatch.setattr(cat, name, {})
+    cat.read_parse_cache(cache)
+    compile_language([catalogs], root, "en", Policy())
+    assert computed == ["mark", "source"]
+    assert load_marks(root, "en")["page"]["entries"]["Brouillon."] == ["machine", None]
+
+    path = catalogs / "page.po"  # the file changes: computed again
+    path.write_text(path.read_text(encoding="utf-8").replace('msgstr "Reviewed."', 'msgstr "Read."'), encoding="utf-8")
+    compile_language([catalogs], root, "en", Policy())
+    assert computed == ["mark", "source", "mark"]
+    with open(root / "en/LC_MESSAGES/page.mo", "rb") as handle:
+        assert gettext.GNUTranslations(handle).gettext("Relu.") == "Read."

@@ -17,15 +17,18 @@ from __future__ import annotations
 
 import datetime as _dt
 import enum
+import functools
 import hashlib
 import pickle
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, TypeVar
 
 import polib
 
+from . import __version__
 from .errors import CatalogError
 from .files import atomic_write_bytes, commit
 
@@ -287,7 +290,7 @@ def _parse_text(text: str, path: Path) -> polib.POFile:
 # are the same is not parsed (nor checked) again. Kept between runs by
 # read_parse_cache / write_parse_cache.
 _PARSED: dict[str, tuple[str, bytes]] = {}
-_PARSE_CACHE_VERSION = (2, polib.__version__)
+_PARSE_CACHE_VERSION = (3, polib.__version__, __version__)
 
 
 def load(path: Path) -> Catalog:
@@ -325,27 +328,60 @@ def read(path: Path) -> Catalog:
     return catalog
 
 
+# Facts computed from a catalog (its status numbers, what a policy publishes
+# of it...), by (path, name): (digest of the file's bytes, value). Kept with
+# the parsed catalogs, so a run that changes one catalog computes the facts
+# of that one only.
+_DERIVED: dict[tuple[str, str], tuple[str, Any]] = {}
+
+T = TypeVar("T")
+
+
+def derived(path: Path, name: str, compute: Callable[[Catalog], T]) -> T:
+    """``compute(read(path))``, computed again only when the file's bytes change.
+
+    ``name`` names what ``compute`` computes, with everything besides the
+    file that it depends on (a policy, a language). Values are shared: do
+    not change them. A malformed file raises :class:`CatalogError`.
+    """
+    try:
+        digest = _digest(path.read_bytes())
+    except OSError:
+        return compute(load(path))  # load says what is wrong
+    known = _DERIVED.get((str(path), name))
+    if known is not None and known[0] == digest:
+        return known[1]
+    value = compute(read(path))
+    _DERIVED[(str(path), name)] = (digest, value)
+    return value
+
+
 def _digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
 def read_parse_cache(path: Path) -> None:
-    """Take the catalogs parsed by earlier runs (a damaged cache is ignored)."""
+    """Take the catalogs parsed, and the facts computed, by earlier runs (a
+    damaged cache is ignored)."""
     if _PARSED or not path.is_file():
         return
     try:
         with open(path, "rb") as handle:
-            version, parsed = pickle.load(handle)
+            version, parsed, facts = pickle.load(handle)
     except Exception:  # noqa: BLE001 - a cache is only ever a shortcut
         return
-    if version == _PARSE_CACHE_VERSION and isinstance(parsed, dict):
+    if version == _PARSE_CACHE_VERSION and isinstance(parsed, dict) and isinstance(facts, dict):
         _PARSED.update(parsed)
+        _DERIVED.update(facts)
 
 
 def write_parse_cache(path: Path) -> None:
-    """Keep the parsed catalogs that still exist for the next run."""
-    kept = {name: entry for name, entry in _PARSED.items() if Path(name).is_file()}
-    atomic_write_bytes(path, pickle.dumps((_PARSE_CACHE_VERSION, kept), protocol=pickle.HIGHEST_PROTOCOL))
+    """Keep the parsed catalogs, and their facts, that still exist for the next run."""
+    exists = functools.lru_cache(maxsize=None)(lambda name: Path(name).is_file())
+    kept = {name: entry for name, entry in _PARSED.items() if exists(name)}
+    facts = {key: value for key, value in _DERIVED.items() if exists(key[0])}
+    data = pickle.dumps((_PARSE_CACHE_VERSION, kept, facts), protocol=pickle.HIGHEST_PROTOCOL)
+    atomic_write_bytes(path, data)
 
 
 def _load_new(path: Path, raw: bytes) -> Catalog:

@@ -1,4 +1,4 @@
-"""Data kept per document in Sphinx's environment.
+"""Data kept per document in Sphinx's environment, and how Sphinx reads.
 
 Sphinx saves its environment between runs and, after reading documents in
 parallel processes, merges what each process found. A :class:`PerDocument`
@@ -30,3 +30,14 @@ class PerDocument:
         for docname in docnames:
             if docname in theirs:
                 mine[docname] = theirs[docname]
+
+
+# Sphinx (since 8) starts its reading processes whatever the number of pages;
+# starting them costs more than reading a few pages in one process.
+PAGES_PER_PROCESS = 5
+
+
+def read_few_serially(app: Any, _env: Any, docnames: list[str]) -> None:
+    """``env-before-read-docs``: read in one process when there are few pages to read."""
+    if app.parallel > 1 and len(docnames) < PAGES_PER_PROCESS * app.parallel:
+        app.parallel = 1

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .envdata import PerDocument
+from .envdata import PerDocument, read_few_serially
 from .errors import ExtractError, SettingsError
 from .files import relative
 from .settings import Project
@@ -305,6 +305,7 @@ def setup(app: Any) -> dict[str, Any]:
     app.connect("doctree-read", _on_doctree_read)
     app.connect("env-purge-doc", _messages.purge)
     app.connect("env-merge-info", _messages.merge)
+    app.connect("env-before-read-docs", read_few_serially)
     return {
         "version": "1",
         "env_version": CACHE_VERSION,

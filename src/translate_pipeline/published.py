@@ -56,6 +56,15 @@ def published(catalog: cat.Catalog, policy: Policy) -> Published:
     return result
 
 
+def _compile(catalog: cat.Catalog, policy: Policy, language: str) -> tuple[bytes, dict[str, list], str]:
+    """The .mo bytes, the marks (msgid -> [state, since]) and their digest."""
+    shown = published(catalog, policy)
+    data = cat.mo_bytes(shown.translations, language)
+    entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
+    digest = hashlib.sha256(data + json.dumps(entries, sort_keys=True).encode()).hexdigest()
+    return data, entries, digest[:20]
+
+
 @dataclass
 class CompileReport:
     language: str
@@ -78,19 +87,19 @@ def compile_language(
     for directory in catalog_dirs:
         for domain, path in cat.iter_catalogs(directory):
             sources.setdefault(domain, path)
-    loaded = {domain: cat.read(path) for domain, path in sorted(sources.items())}
+    name = f"published:{FORMAT}:{language}:{policy.machine}:{policy.stale}"
+    facts = {
+        domain: cat.derived(path, name, lambda catalog: _compile(catalog, policy, language))
+        for domain, path in sorted(sources.items())
+    }
 
     out = root / language / "LC_MESSAGES"
     domains: dict[str, Any] = {}
-    for domain, catalog in loaded.items():
-        shown = published(catalog, policy)
-        data = cat.mo_bytes(shown.translations, language)
+    for domain, (data, entries, digest) in facts.items():
         if write_if_changed(out / f"{domain}.mo", data):
             report.written.append(domain)
-        entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
-        digest = hashlib.sha256(data + json.dumps(entries, sort_keys=True).encode()).hexdigest()
-        domains[domain] = {"digest": digest[:20], "entries": entries}
-        for state, _since in shown.marks.values():
+        domains[domain] = {"digest": digest, "entries": entries}
+        for state, _since in entries.values():
             report.shown[state] += 1
     report.domains = len(domains)
     if out.is_dir():

@@ -189,17 +189,23 @@ def status(
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                report.catalogs.append(_catalog_status(cat.read(path), language, domain, rel, sources))
+                tally, stale = cat.derived(path, "status", _facts)
+                report.catalogs.append(
+                    CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
+                                  tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale))
+                )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     return report
 
 
-def _catalog_status(catalog: cat.Catalog, language: str, domain: str, rel: str, sources: list[str]) -> CatalogStatus:
-    status = CatalogStatus(language=language, domain=domain, path=rel, documents=sources, tally=Tally())
+def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
+    """The numbers per state, and the stale entries, of one catalog."""
+    tally = Tally()
+    stale = []
     for entry, state in catalog.states():
-        status.tally.add(state, cat.word_count(entry.msgid))
+        tally.add(state, cat.word_count(entry.msgid))
         if state is State.STALE:
-            status.stale.append(
+            stale.append(
                 StaleEntry(
                     msgid=entry.msgid,
                     previous=entry.previous_msgid,
@@ -208,7 +214,7 @@ def _catalog_status(catalog: cat.Catalog, language: str, domain: str, rel: str, 
                     line=getattr(entry, "linenum", None),
                 )
             )
-    return status
+    return tally, stale
 
 
 def check(report: StatusReport, policy: Policy) -> list[str]:

@@ -60,6 +60,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
+from ..envdata import read_few_serially
 from . import marks, pages, render, site, statuspage
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)
+    app.connect("env-before-read-docs", read_few_serially)
     app.connect("doctree-resolved", render.doctree_resolved)
     app.connect("html-page-context", pages.page_context, priority=400)  # before furo computes its toc
     app.connect("html-collect-pages", statuspage.collect_pages)
