@@ -150,6 +150,16 @@ def test_module_entry_point_runs_the_same_command(project):
     ]
 
 
+def test_module_entry_point_exit_code_and_whole_output(project):
+    done = subprocess.run(
+        [sys.executable, "-m", "translate_pipeline", "-C", str(project), "status", "--check", "--json"],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1, done.stderr
+    assert json.loads(done.stdout)["check"]["passed"] is False
+
+
 def test_sphinx_warnings_are_plain_text_and_name_the_project_files(project):
     """Sphinx colours its output whenever CI is set; scripts reading --json get plain text."""
     page = project / "source" / "fr" / "index.rst"

@@ -14,8 +14,10 @@ reading real .rst files) over fewer.
 from __future__ import annotations
 
 import itertools
+import shutil
 import subprocess
 from pathlib import Path
+from unittest import mock
 
 import polib
 from hypothesis import HealthCheck, given, settings
@@ -25,6 +27,7 @@ from translate_pipeline import catalog as cat
 from translate_pipeline.cli import run
 from translate_pipeline.merge import Incoming
 from translate_pipeline.settings import load_project
+from translate_pipeline import sync as sync_module
 from translate_pipeline.sync import update_catalogs
 
 WORDS = (
@@ -136,6 +139,16 @@ def check_invariants(before_translations, before_live, after_root: Path, docs) -
             assert live[(domain, msgid)] == (msgstr, flags), (domain, msgid)
 
 
+def check_same_as_merging_every_catalog(copy: Path, docs, root: Path) -> None:
+    """Catalogs left alone because their entries are their messages: the
+    same files as when every catalog goes through the merge."""
+    with mock.patch.object(sync_module, "_merge_facts", lambda _catalog: ("never the same", frozenset())):
+        update_catalogs(load_project(copy), incoming(docs))
+    catalogs = root / "locale" / "en" / "LC_MESSAGES"
+    expected = {d: p.read_text() for d, p in cat.iter_catalogs(copy / "locale" / "en" / "LC_MESSAGES")}
+    assert {d: p.read_text() for d, p in cat.iter_catalogs(catalogs)} == expected
+
+
 def check_msgfmt(root: Path) -> None:
     for _, path in cat.iter_catalogs(root / "locale" / "en" / "LC_MESSAGES"):
         done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
@@ -158,8 +171,11 @@ def test_no_translation_disappears_through_merges(tmp_path_factory, docs, data):
     for _ in range(data.draw(st.integers(1, 6))):
         before_t, before_l = translations(root), live_entries(root)
         docs = mutate(data, docs)
+        every = tmp_path_factory.mktemp("every")
+        shutil.copytree(root, every, dirs_exist_ok=True)
         update_catalogs(project, incoming(docs))
         check_invariants(before_t, before_l, root, docs)
+        check_same_as_merging_every_catalog(every, docs, root)
         if data.draw(st.booleans()):
             translator_pass(data, root)
     check_msgfmt(root)

@@ -514,4 +514,13 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
-    sys.exit(run())
+    code = run()
+    # Every file is written and closed by now. Ending the process at once
+    # skips freeing the parsed catalogs and Sphinx's environment one object
+    # at a time, a quarter of a second on a large site.
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except OSError:  # e.g. the reader of a pipe went away
+        sys.exit(code)
+    os._exit(code)

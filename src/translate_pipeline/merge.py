@@ -65,13 +65,20 @@ def merge(
     threshold: float,
     today: str,
     keep: set[str] = frozenset(),  # type: ignore[assignment]
+    wanted: set[str] | None = None,
 ) -> MergeResult:
     """New entries of each domain of ``incoming``.
 
     ``catalogs`` are all catalogs of the language, the orphaned ones included;
     domains in ``keep`` (orphans) are read but never changed.
+
+    ``incoming`` may leave out domains whose entries are exactly their
+    messages (they would not change); ``wanted`` is then the French of every
+    message of the language, and ``catalogs`` holds, of those domains, the
+    ones with a translation of some French of ``incoming``.
     """
-    wanted = {m.msgid for msgs in incoming.values() for m in msgs}
+    if wanted is None:
+        wanted = {m.msgid for msgs in incoming.values() for m in msgs}
 
     # Translations on offer for exact reuse, and translations whose French is gone.
     exact: dict[str, Entry] = {}

@@ -136,7 +136,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
 
         data = status_data(project)
     status_file = cache / STATUS_FILE
-    write_if_changed(status_file, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+    write_if_changed(status_file, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
     site_dir = project.root / SITE_DIR
     site_root = str(project.conf.get("html_baseurl") or "")

@@ -8,8 +8,9 @@ prints nothing.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -135,25 +136,48 @@ def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progres
 def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
     """Merge ``incoming`` (language -> domain -> messages) into the catalogs on disk.
 
-    Every catalog is read (and so checked) before any is written.
+    Every catalog is read (and so checked) before any is written. A catalog
+    whose entries are already exactly the incoming messages (same French,
+    same order, same locations) stays as it is whatever the others become,
+    so it is parsed only when another catalog may take a translation from it.
     """
     result = SyncResult()
     started = time.perf_counter()
     targets = set(project.settings.languages) - {project.settings.source_language}
-    on_disk = {lang: load_catalogs(project.catalog_dir(lang)) for lang in project.settings.languages}
-    loaded = time.perf_counter()
     plans = []
     for language in sorted(set(incoming) | targets):
         messages = incoming.get(language, {})
-        catalogs = on_disk.get(language, {})
-        orphans = set(catalogs) - set(messages)
-        result.orphaned.extend(relative(catalogs[d].path, project.root) for d in sorted(orphans))
+        paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
+        summaries = {domain: cat.derived(path, MERGE_FACTS, _merge_facts) for domain, path in paths.items()}
+        orphans = set(paths) - set(messages)
+        result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
+        unchanged = {d for d, msgs in messages.items() if d in summaries and summaries[d][0] == _key(msgs)}
+        changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
+        catalogs = {d: cat.load(paths[d]) for d in sorted((set(changing) | orphans) & set(paths))}
+        # French new to its catalog may take the translation another holds.
+        new_french = set()
+        for domain, msgs in changing.items():
+            known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
+            new_french.update(m.msgid for m in msgs if m.msgid not in known)
+        sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
+        catalogs.update((d, cat.load(paths[d])) for d in sorted(sources))
+        plans.append((language, messages, unchanged, changing, catalogs, orphans))
+    loaded = time.perf_counter()
+    merges = []
+    for language, messages, unchanged, changing, catalogs, orphans in plans:
         threshold = project.settings.stale_match_threshold
-        plans.append((language, merge(messages, catalogs, threshold, cat.today(), orphans), catalogs))
+        wanted = {m.msgid for msgs in messages.values() for m in msgs}
+        merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted)
+        merges.append((language, messages, unchanged, merged, catalogs))
     merged_at = time.perf_counter()
     changes: list[tuple[Path, str]] = []
-    for language, merged, catalogs in plans:
-        for domain, (active, obsolete) in merged.entries.items():
+    for language, messages, unchanged, merged, catalogs in merges:
+        for domain in messages:
+            if domain in unchanged:
+                path = project.catalog_dir(language) / f"{domain}.po"
+                result.catalogs.append(CatalogReport(language, domain, relative(path, project.root), "unchanged"))
+                continue
+            active, obsolete = merged.entries[domain]
             counts = merged.counts.get(domain, MergeCounts())
             report, catalog, text = _prepare(
                 project, language, domain, catalogs.get(domain), active, obsolete, counts,
@@ -171,6 +195,29 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
         "write": time.perf_counter() - merged_at,
     }
     return result
+
+
+MERGE_FACTS = "merge:1"
+
+
+def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
+    """What the merge needs to know of a catalog it may leave alone: the key
+    of its active entries, and the French it holds a translation of."""
+    active = [(e.msgctxt, e.msgid, tuple(e.occurrences)) for e in catalog.entries]
+    translated = frozenset(e.msgid for e in catalog.po if e.msgctxt is None and e.msgstr)
+    return _entries_key(active), translated
+
+
+def _key(messages: list[Incoming]) -> str:
+    return _entries_key((None, m.msgid, m.occurrences) for m in messages)
+
+
+def _entries_key(entries: Iterable[tuple[str | None, str, tuple[tuple[str, str], ...]]]) -> str:
+    digest = hashlib.blake2b(digest_size=16)
+    for entry in entries:
+        digest.update(repr(entry).encode("utf-8"))
+        digest.update(b"\0")
+    return digest.hexdigest()
 
 
 def journal_path(project: Project) -> Path:

@@ -95,6 +95,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(marks.CheckMarks)
     app.connect("config-inited", site.resolve_config)
     app.connect("config-inited", pages.add_templates)
+    app.connect("builder-inited", pages.cache_templates)
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)
