@@ -306,6 +306,7 @@ def load(path: Path) -> Catalog:
         return Catalog(path=path, po=po, original_text=raw.decode("utf-8"), original_signature=signature(po))
     catalog = _load_new(path, raw)
     _PARSED[str(path)] = (digest, pickle.dumps(catalog.po, protocol=pickle.HIGHEST_PROTOCOL))
+    _NEW.add(str(path))
     return catalog
 
 
@@ -333,6 +334,7 @@ def read(path: Path) -> Catalog:
 # the parsed catalogs, so a run that changes one catalog computes the facts
 # of that one only.
 _DERIVED: dict[tuple[str, str], tuple[str, Any]] = {}
+_NEW: set[str] = set()  # paths parsed or computed since the cache was last written
 
 T = TypeVar("T")
 
@@ -353,6 +355,7 @@ def derived(path: Path, name: str, compute: Callable[[Catalog], T]) -> T:
         return known[1]
     value = compute(read(path))
     _DERIVED[(str(path), name)] = (digest, value)
+    _NEW.add(str(path))
     return value
 
 
@@ -376,12 +379,18 @@ def read_parse_cache(path: Path) -> None:
 
 
 def write_parse_cache(path: Path) -> None:
-    """Keep the parsed catalogs, and their facts, that still exist for the next run."""
+    """Keep the parsed catalogs, and their facts, that still exist for the next run.
+
+    Written only when something was parsed or computed since it was read.
+    """
+    if not _NEW and path.is_file():
+        return
     exists = functools.lru_cache(maxsize=None)(lambda name: Path(name).is_file())
     kept = {name: entry for name, entry in _PARSED.items() if exists(name)}
     facts = {key: value for key, value in _DERIVED.items() if exists(key[0])}
     data = pickle.dumps((_PARSE_CACHE_VERSION, kept, facts), protocol=pickle.HIGHEST_PROTOCOL)
     atomic_write_bytes(path, data)
+    _NEW.clear()
 
 
 def _load_new(path: Path, raw: bytes) -> Catalog:

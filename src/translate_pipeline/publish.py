@@ -1,10 +1,10 @@
 """``publish``: one site per language, built from the one ``conf.py``.
 
-1. ``sync``: the catalogs follow the originals;
-2. under the project's lock, for each site language: compile what the publish
-   policy shows (:mod:`translate_pipeline.published`), and the status report
-   the sites' status page shows. The builds then read only these files, so
-   a translator saving a catalog meanwhile changes nothing half-way;
+1. under the project's lock: ``sync`` (the catalogs follow the originals),
+   then, for each site language, compile what the publish policy shows
+   (:mod:`translate_pipeline.published`), and the status report the sites'
+   status page shows. The builds then read only these files, so a
+   translator saving a catalog meanwhile changes nothing half-way;
 3. build each language with Sphinx's HTML builder in its own process, in
    parallel, into ``_build/site/LANG/``; each language keeps its doctrees in
    the cache, so the next run reads again only the pages whose source or
@@ -40,7 +40,7 @@ from .pdfrender import TranslationProgress
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
 from .settings import Project
-from .sync import SyncResult, project_lock, sync
+from .sync import SyncResult, project_lock, sync_locked
 
 SITE_DIR = "_build/site"
 EXTENSION = "translate_pipeline.sphinx"
@@ -120,13 +120,13 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
 
     say = progress or (lambda _line: None)
     started = time.monotonic()
-    say("Syncing the catalogs with the pages…")
-    synced = sync(project, wait=wait, parallel=min(2, os.cpu_count() or 1))
     languages = list(project.settings.languages)
     cache = project.cache_dir
     locale_root = cache / "mo"
-    say("Compiling what the publish policy shows…")
     with project_lock(project, wait):
+        say("Syncing the catalogs with the pages…")
+        synced = sync_locked(project, parallel=min(2, os.cpu_count() or 1))
+        say("Compiling what the publish policy shows…")
         srcdir, _ = source_tree(project)
         compiled = [
             compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy)

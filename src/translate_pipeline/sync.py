@@ -123,14 +123,19 @@ def load_catalogs(directory: Path) -> dict[str, cat.Catalog]:
 def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
     """Extract the messages of every page and merge them into the catalogs."""
     with project_lock(project, wait):
-        started = time.perf_counter()
-        extraction = extract(project, parallel=parallel, progress=progress)
-        extracted = time.perf_counter()
-        result = update_catalogs(project, incoming_by_language(project, extraction))
-        result.seconds = {"read": extracted - started, **result.seconds}
-        result.warnings = extraction.warnings
-        result.documents_read = extraction.read
-        return result
+        return sync_locked(project, parallel, progress)
+
+
+def sync_locked(project: Project, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
+    """:func:`sync`, for a caller holding :func:`project_lock`."""
+    started = time.perf_counter()
+    extraction = extract(project, parallel=parallel, progress=progress)
+    extracted = time.perf_counter()
+    result = update_catalogs(project, incoming_by_language(project, extraction))
+    result.seconds = {"read": extracted - started, **result.seconds}
+    result.warnings = extraction.warnings
+    result.documents_read = extraction.read
+    return result
 
 
 def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
@@ -161,6 +166,7 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
             new_french.update(m.msgid for m in msgs if m.msgid not in known)
         sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
         catalogs.update((d, cat.load(paths[d])) for d in sorted(sources))
+        catalogs = {d: catalogs[d] for d in paths if d in catalogs}  # the merge's order: the files'
         plans.append((language, messages, unchanged, changing, catalogs, orphans))
     loaded = time.perf_counter()
     merges = []
