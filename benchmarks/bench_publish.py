@@ -247,6 +247,15 @@ def bench(args, work: Path, env, tool: list[str], options: list[str]) -> dict:
     res["edited"] = {k: v for k, v in edited.items() if k != "changes"}
     for side in ("plain", "ours"):
         timed("edit", side, cmds[side], dirs[side], env, work, res)
+    if "plain" not in res["errors"]:
+        # The fixed cost of one Sphinx run on this site: the French HTML build
+        # again, with nothing to read.
+        say("timing one sphinx-build with nothing to do...")
+        try:
+            floor = bench_sync.run_step([cmds["plain"][2]], dirs["plain"], env, work / "plain-floor.log")
+            res["floor"] = {"wall_s": floor["wall_s"], "cpu_s": floor["cpu_s"]}
+        except bench_sync.CommandFailed as exc:
+            res["errors"]["plain"] = str(exc)
 
     checks: dict = {}
     if "plain" not in res["errors"]:
@@ -333,6 +342,11 @@ def print_report(res: dict, meta: dict, args) -> None:
                            ("fuzzy_entries", "fuzzy entries (the edited paragraphs)"),
                            ("marked_stale", "passages shown marked outdated")):
             print(f"  {title:<52} {cell('plain', key)} {cell('ours', key)}")
+    floor, edit = res.get("floor"), res["steps"]["edit"].get("plain")
+    if floor and edit:
+        print(f"\nfloor: `sphinx-build -b html` (fr) with nothing to read takes {floor['wall_s']:.2f} s, "
+              f"{floor['wall_s'] / edit['wall_s']:.3f} of the plain sequence after the edit; "
+              f"ours runs Sphinx three times (reading the pages, then both sites)")
     for side, err in res["errors"].items():
         print(f"\n{side} FAILED: {err}")
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from translate_pipeline import catalog as cat
-from translate_pipeline.published import compile_language, load_marks, published
+from translate_pipeline.published import compile_language, load_entries, load_marks, published
 from translate_pipeline.settings import Policy
 from translate_pipeline.sphinx import wording
 
@@ -82,7 +82,7 @@ def test_files_are_written_only_when_what_is_shown_changes(catalogs, tmp_path):
     assert first.written == ["page"]
     mo, marks = root / "en/LC_MESSAGES/page.mo", root / "en/marks.json"
     stamps = (mo.stat().st_mtime_ns, marks.stat().st_mtime_ns)
-    digest = load_marks(root, "en")["page"]["digest"]
+    digest = load_marks(root, "en")["page"]
 
     assert compile_language([catalogs], root, "en", Policy()).written == []
     assert (mo.stat().st_mtime_ns, marks.stat().st_mtime_ns) == stamps
@@ -93,12 +93,13 @@ def test_files_are_written_only_when_what_is_shown_changes(catalogs, tmp_path):
                     encoding="utf-8")
     assert compile_language([catalogs], root, "en", Policy()).written == []
     assert mo.stat().st_mtime_ns == stamps[0]
-    assert load_marks(root, "en")["page"]["digest"] != digest
-    assert load_marks(root, "en")["page"]["entries"]["Brouillon."] == ["reviewed", None]
+    assert load_marks(root, "en")["page"] != digest
+    assert load_entries(root, "en", "page")["Brouillon."] == ["reviewed", None]
 
     path.unlink()  # the catalog is gone: so is what was compiled from it
     report = compile_language([catalogs], root, "en", Policy())
     assert report.removed == ["page"] and not mo.exists()
+    assert not (root / "en/LC_MESSAGES/page.marks.json").exists()
     assert json.loads(marks.read_text())["domains"] == {}
 
 
@@ -142,6 +143,7 @@ def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_pat
     computed: list[str] = []
     real = module._compile
     monkeypatch.setattr(module, "_compile", lambda c, policy, lang: computed.append(policy.machine) or real(c, policy, lang))
+    monkeypatch.setattr(cat, "_cache_dir", None)  # another test's project may have left one set
     root = tmp_path / "mo"
     compile_language([catalogs], root, "en", Policy())
     compile_language([catalogs], root, "en", Policy())
@@ -149,21 +151,23 @@ def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_pat
 
     compile_language([catalogs], root, "en", Policy(machine="source"))  # another policy: computed for it
     assert computed == ["mark", "source"]
-    assert load_marks(root, "en")["page"]["entries"]["Brouillon."] == ["untranslated", None]
+    assert load_entries(root, "en", "page")["Brouillon."] == ["untranslated", None]
 
-    # kept between runs with the parsed catalogs
-    cache = tmp_path / "catalogs.pickle"
-    cat.write_parse_cache(cache)
+    # kept between runs with the parsed catalogs, when the cache is on disk
+    cat.use_cache(tmp_path / "cache")
     for name in ("_PARSED", "_SHARED", "_DERIVED"):
         monkeypatch.setattr(cat, name, {})
-    cat.read_parse_cache(cache)
     compile_language([catalogs], root, "en", Policy())
-    assert computed == ["mark", "source"]
-    assert load_marks(root, "en")["page"]["entries"]["Brouillon."] == ["machine", None]
+    assert computed == ["mark", "source", "mark"]
+    for name in ("_PARSED", "_SHARED", "_DERIVED"):
+        monkeypatch.setattr(cat, name, {})
+    compile_language([catalogs], root, "en", Policy())
+    assert computed == ["mark", "source", "mark"]
+    assert load_entries(root, "en", "page")["Brouillon."] == ["machine", None]
 
     path = catalogs / "page.po"  # the file changes: computed again
     path.write_text(path.read_text(encoding="utf-8").replace('msgstr "Reviewed."', 'msgstr "Read."'), encoding="utf-8")
     compile_language([catalogs], root, "en", Policy())
-    assert computed == ["mark", "source", "mark"]
+    assert computed == ["mark", "source", "mark", "mark"]
     with open(root / "en/LC_MESSAGES/page.mo", "rb") as handle:
         assert gettext.GNUTranslations(handle).gettext("Relu.") == "Read."

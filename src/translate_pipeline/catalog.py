@@ -15,12 +15,13 @@ reviewed      msgstr set, not fuzzy
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import enum
-import functools
 import hashlib
 import pickle
 import re
+import shutil
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -285,12 +286,75 @@ def _parse_text(text: str, path: Path) -> polib.POFile:
     return po
 
 
-# Catalogs already parsed, by path: (digest of the file's bytes, pickled POFile).
-# Parsing is most of the time of a run that changes little; a file whose bytes
-# are the same is not parsed (nor checked) again. Kept between runs by
-# read_parse_cache / write_parse_cache.
-_PARSED: dict[str, tuple[str, bytes]] = {}
-_PARSE_CACHE_VERSION = (3, polib.__version__, __version__)
+# What is known of a catalog depends only on its bytes: once parsed (and
+# checked), a file is not parsed again while its bytes stay the same, and the
+# facts computed from it (its status numbers, what a policy publishes of
+# it...) are not computed again. Both are kept in memory for the run and, when
+# a cache folder is set (use_cache), on disk between runs: one small file per
+# content digest and fact, so a run reads what it needs and writes only what
+# is new.
+_CACHE_VERSION = f"v4-polib{polib.__version__}-{__version__}"
+_cache_dir: Path | None = None
+_PARSED: dict[str, tuple[str, bytes]] = {}  # path -> (digest, pickled POFile)
+_SHARED: dict[str, tuple[str, Catalog]] = {}  # path -> (digest, the copy readers share)
+_DERIVED: dict[tuple[str, str], tuple[str, Any]] = {}  # (path, fact) -> (digest, value)
+
+T = TypeVar("T")
+
+
+def use_cache(directory: Path) -> None:
+    """Keep parsed catalogs and their facts in ``directory`` between runs."""
+    global _cache_dir
+    _cache_dir = directory / _CACHE_VERSION
+    with contextlib.suppress(OSError):
+        _cache_dir.mkdir(parents=True, exist_ok=True)
+
+
+def prune_cache(catalog_files: Iterable[Path]) -> int:
+    """Forget what the cache holds of files that are no more; returns how many were removed.
+
+    ``catalog_files`` are every catalog the project has. Folders of an older
+    cache format are removed too.
+    """
+    if _cache_dir is None or not _cache_dir.is_dir():
+        return 0
+    for old in _cache_dir.parent.iterdir():
+        if old.is_dir() and old != _cache_dir:
+            shutil.rmtree(old, ignore_errors=True)
+    current = set()
+    for path in catalog_files:
+        with contextlib.suppress(OSError):
+            current.add(_digest(path.read_bytes()))
+    removed = 0
+    for item in _cache_dir.iterdir():
+        if item.name.split(".", 1)[0] not in current:
+            with contextlib.suppress(OSError):
+                item.unlink()
+                removed += 1
+    return removed
+
+
+def _cache_file(digest: str, fact: str) -> Path | None:
+    if _cache_dir is None:
+        return None
+    return _cache_dir / f"{digest}.{hashlib.blake2b(fact.encode(), digest_size=8).hexdigest()}"
+
+
+def _cached(digest: str, fact: str) -> bytes | None:
+    path = _cache_file(digest, fact)
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
+def _keep(digest: str, fact: str, data: bytes) -> None:
+    path = _cache_file(digest, fact)
+    if path is not None:
+        with contextlib.suppress(OSError):  # a cache is only ever a shortcut
+            atomic_write_bytes(path, data)
 
 
 def load(path: Path) -> Catalog:
@@ -300,17 +364,21 @@ def load(path: Path) -> Catalog:
     except OSError as error:
         raise CatalogError(path, None, f"cannot be read: {error.strerror}") from None
     digest = _digest(raw)
-    cached = _PARSED.get(str(path))
-    if cached is not None and cached[0] == digest:
-        po = pickle.loads(cached[1])
-        return Catalog(path=path, po=po, original_text=raw.decode("utf-8"), original_signature=signature(po))
+    known = _PARSED.get(str(path))
+    blob = known[1] if known is not None and known[0] == digest else _cached(digest, "parsed")
+    if blob is not None:
+        try:
+            po = pickle.loads(blob)
+        except Exception:  # noqa: BLE001 - a damaged cache file: parse the catalog
+            po = None
+        if isinstance(po, polib.POFile):
+            _PARSED[str(path)] = (digest, blob)
+            return Catalog(path=path, po=po, original_text=raw.decode("utf-8"), original_signature=signature(po))
     catalog = _load_new(path, raw)
-    _PARSED[str(path)] = (digest, pickle.dumps(catalog.po, protocol=pickle.HIGHEST_PROTOCOL))
-    _NEW.add(str(path))
+    blob = pickle.dumps(catalog.po, protocol=pickle.HIGHEST_PROTOCOL)
+    _PARSED[str(path)] = (digest, blob)
+    _keep(digest, "parsed", blob)
     return catalog
-
-
-_SHARED: dict[str, tuple[str, Catalog]] = {}
 
 
 def read(path: Path) -> Catalog:
@@ -329,22 +397,13 @@ def read(path: Path) -> Catalog:
     return catalog
 
 
-# Facts computed from a catalog (its status numbers, what a policy publishes
-# of it...), by (path, name): (digest of the file's bytes, value). Kept with
-# the parsed catalogs, so a run that changes one catalog computes the facts
-# of that one only.
-_DERIVED: dict[tuple[str, str], tuple[str, Any]] = {}
-_NEW: set[str] = set()  # paths parsed or computed since the cache was last written
-
-T = TypeVar("T")
-
-
 def derived(path: Path, name: str, compute: Callable[[Catalog], T]) -> T:
     """``compute(read(path))``, computed again only when the file's bytes change.
 
     ``name`` names what ``compute`` computes, with everything besides the
-    file that it depends on (a policy, a language). Values are shared: do
-    not change them. A malformed file raises :class:`CatalogError`.
+    file that it depends on (a policy, a language); values must pickle.
+    Values are shared: do not change them. A malformed file raises
+    :class:`CatalogError`.
     """
     try:
         digest = _digest(path.read_bytes())
@@ -353,44 +412,23 @@ def derived(path: Path, name: str, compute: Callable[[Catalog], T]) -> T:
     known = _DERIVED.get((str(path), name))
     if known is not None and known[0] == digest:
         return known[1]
+    blob = _cached(digest, name)
+    if blob is not None:
+        try:
+            value = pickle.loads(blob)
+        except Exception:  # noqa: BLE001 - a damaged cache file: compute again
+            pass
+        else:
+            _DERIVED[(str(path), name)] = (digest, value)
+            return value
     value = compute(read(path))
     _DERIVED[(str(path), name)] = (digest, value)
-    _NEW.add(str(path))
+    _keep(digest, name, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
     return value
 
 
 def _digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
-
-
-def read_parse_cache(path: Path) -> None:
-    """Take the catalogs parsed, and the facts computed, by earlier runs (a
-    damaged cache is ignored)."""
-    if _PARSED or not path.is_file():
-        return
-    try:
-        with open(path, "rb") as handle:
-            version, parsed, facts = pickle.load(handle)
-    except Exception:  # noqa: BLE001 - a cache is only ever a shortcut
-        return
-    if version == _PARSE_CACHE_VERSION and isinstance(parsed, dict) and isinstance(facts, dict):
-        _PARSED.update(parsed)
-        _DERIVED.update(facts)
-
-
-def write_parse_cache(path: Path) -> None:
-    """Keep the parsed catalogs, and their facts, that still exist for the next run.
-
-    Written only when something was parsed or computed since it was read.
-    """
-    if not _NEW and path.is_file():
-        return
-    exists = functools.lru_cache(maxsize=None)(lambda name: Path(name).is_file())
-    kept = {name: entry for name, entry in _PARSED.items() if exists(name)}
-    facts = {key: value for key, value in _DERIVED.items() if exists(key[0])}
-    data = pickle.dumps((_PARSE_CACHE_VERSION, kept, facts), protocol=pickle.HIGHEST_PROTOCOL)
-    atomic_write_bytes(path, data)
-    _NEW.clear()
 
 
 def _load_new(path: Path, raw: bytes) -> Catalog:

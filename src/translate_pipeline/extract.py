@@ -17,7 +17,7 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .envdata import PerDocument, read_few_serially
 from .errors import ExtractError, SettingsError
@@ -28,8 +28,7 @@ BUILDER = "translate-pipeline-messages"
 CACHE_VERSION = 2  # of the messages kept in Sphinx's environment
 
 
-@dataclass(frozen=True)
-class Message:
+class Message(NamedTuple):
     msgid: str
     locations: tuple[tuple[str, int], ...]  # (path relative to the project, line)
 

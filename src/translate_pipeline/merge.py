@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from rapidfuzz import fuzz, process
 
@@ -26,8 +27,7 @@ from .catalog import Catalog, Entry
 CANDIDATES = 10  # closest lost translations considered for each new message
 
 
-@dataclass(frozen=True)
-class Incoming:
+class Incoming(NamedTuple):
     """A message the sources now hold: its French and where it appears."""
 
     msgid: str

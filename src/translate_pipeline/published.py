@@ -5,14 +5,15 @@ For the language a site is built in, each catalog of that language becomes:
 * ``ROOT/LANG/LC_MESSAGES/DOMAIN.mo``: exactly the translations the site
   shows. Reviewed ones always; machine drafts and stale ones when the policy
   says ``mark`` (they are fuzzy in the .po, so Sphinx alone would drop them);
-* an entry of ``ROOT/LANG/marks.json``: the state each message is shown in
-  (``reviewed``, ``machine``, ``stale`` or ``untranslated``), the date the
-  original of a stale one changed, and a digest of the domain.
+* ``ROOT/LANG/LC_MESSAGES/DOMAIN.marks.json``: the state each message is
+  shown in (``reviewed``, ``machine``, ``stale`` or ``untranslated``) and the
+  date the original of a stale one changed;
+* an entry of ``ROOT/LANG/marks.json``: a digest of both.
 
 Sphinx's own i18n reads the .mo files (``locale_dirs = [ROOT]``); the
-extension reads marks.json to mark each paragraph, and compares digests to
-read again exactly the documents whose published catalog changed. Files are
-written only when their bytes change.
+extension reads a page's marks to mark each paragraph, and compares digests
+to read again exactly the documents whose published catalog changed. Files
+are written only when their bytes change.
 """
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ from .files import atomic_write_bytes
 from .settings import Policy
 
 MARKS_FILE = "marks.json"
-FORMAT = 1
+MARKS_SUFFIX = ".marks.json"
+FORMAT = 2
 
 
 @dataclass
@@ -56,13 +58,16 @@ def published(catalog: cat.Catalog, policy: Policy) -> Published:
     return result
 
 
-def _compile(catalog: cat.Catalog, policy: Policy, language: str) -> tuple[bytes, dict[str, list], str]:
-    """The .mo bytes, the marks (msgid -> [state, since]) and their digest."""
+def _compile(catalog: cat.Catalog, policy: Policy, language: str) -> tuple[bytes, bytes, str, dict[str, int]]:
+    """The .mo bytes, the marks file's bytes, their digest and the entries per state shown."""
     shown = published(catalog, policy)
     data = cat.mo_bytes(shown.translations, language)
     entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
-    digest = hashlib.sha256(data + json.dumps(entries, sort_keys=True).encode()).hexdigest()
-    return data, entries, digest[:20]
+    marks = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
+    counts = dict.fromkeys(map(str, State), 0)
+    for state, _since in shown.marks.values():
+        counts[state] += 1
+    return data, marks, hashlib.sha256(data + marks).hexdigest()[:20], counts
 
 
 @dataclass
@@ -94,22 +99,25 @@ def compile_language(
     }
 
     out = root / language / "LC_MESSAGES"
-    domains: dict[str, Any] = {}
-    for domain, (data, entries, digest) in facts.items():
+    domains: dict[str, str] = {}
+    for domain, (data, marks, digest, counts) in facts.items():
         if write_if_changed(out / f"{domain}.mo", data):
             report.written.append(domain)
-        domains[domain] = {"digest": digest, "entries": entries}
-        for state, _since in entries.values():
-            report.shown[state] += 1
+        write_if_changed(out / f"{domain}{MARKS_SUFFIX}", marks)
+        domains[domain] = digest
+        for state, count in counts.items():
+            report.shown[state] += count
     report.domains = len(domains)
     if out.is_dir():
-        for path in sorted(out.rglob("*.mo")):
-            domain = path.relative_to(out).with_suffix("").as_posix()
+        for path in sorted([*out.rglob("*.mo"), *out.rglob(f"*{MARKS_SUFFIX}")]):
+            name = path.relative_to(out).as_posix()
+            domain = name.removesuffix(MARKS_SUFFIX).removesuffix(".mo")
             if domain not in domains:
                 path.unlink()
-                report.removed.append(domain)
-    marks = {"format": FORMAT, "language": language, "domains": domains}
-    text = json.dumps(marks, ensure_ascii=False, sort_keys=True, separators=(",", ":"))  # no indent: json then uses its fast encoder
+                if name.endswith(".mo"):
+                    report.removed.append(domain)
+    index = {"format": FORMAT, "language": language, "domains": domains}
+    text = json.dumps(index, ensure_ascii=False, sort_keys=True, indent=0)
     write_if_changed(root / language / MARKS_FILE, text.encode("utf-8"))
     return report
 
@@ -119,13 +127,9 @@ def compile_language(
 _loaded: dict[Path, tuple[tuple[int, int], dict[str, Any]]] = {}
 
 
-def load_marks(root: Path, language: str) -> dict[str, Any] | None:
-    """domain -> {"digest", "entries": {msgid: [state, since]}}; None if never compiled.
-
-    Kept in memory while the file does not change, so each document read
-    does not parse it again.
-    """
-    path = Path(root) / language / MARKS_FILE
+def _read_json(path: Path) -> Any:
+    """The file's JSON, kept in memory while the file does not change (each
+    document read does not parse it again); None when missing or damaged."""
     try:
         stat = path.stat()
     except OSError:
@@ -138,11 +142,22 @@ def load_marks(root: Path, language: str) -> dict[str, Any] | None:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
+    _loaded[path] = (key, data)
+    return data
+
+
+def load_marks(root: Path, language: str) -> dict[str, str] | None:
+    """domain -> digest of what is published of it; None if never compiled."""
+    data = _read_json(Path(root) / language / MARKS_FILE)
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return None
-    domains = data.get("domains", {})
-    _loaded[path] = (key, domains)
-    return domains
+    return data.get("domains", {})
+
+
+def load_entries(root: Path, language: str, domain: str) -> dict[str, list]:
+    """msgid -> [state, since] of one domain (empty if never compiled)."""
+    data = _read_json(Path(root) / language / "LC_MESSAGES" / f"{domain}{MARKS_SUFFIX}")
+    return data if isinstance(data, dict) else {}
 
 
 def write_if_changed(path: Path, data: bytes) -> bool:

@@ -170,7 +170,7 @@ def status(
 
     ``docs`` is :func:`documents` of the project, when the caller has it already.
     """
-    cat.read_parse_cache(project.cache_dir / "catalogs.pickle")
+    cat.use_cache(project.cache_dir / "catalogs")
     docs = documents(project) if docs is None else docs
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -76,12 +76,10 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
             f"another translate-pipeline run is writing this project's catalogs (lock: {path}); "
             "wait for it to finish, or pass --wait SECONDS"
         ) from None
-    cache = project.cache_dir / "catalogs.pickle"
     try:
         files.recover(journal_path(project), [project.locale_root])
-        cat.read_parse_cache(cache)
+        cat.use_cache(project.cache_dir / "catalogs")
         yield
-        cat.write_parse_cache(cache)
     finally:
         lock.release()
 
@@ -95,9 +93,11 @@ def incoming_by_language(project: Project, extraction: Extraction) -> dict[str, 
         document = extraction.documents[docname]
         for target in project.targets_of(document.language):
             bucket = result.setdefault(target, {}).setdefault(domains[docname], [])
-            for message in document.messages:
-                occurrences = tuple((path, str(line)) for path, line in message.locations) if location else ()
-                bucket.append(Incoming(message.msgid, occurrences))
+            if location:
+                bucket.extend(Incoming(msgid, tuple([(path, str(line)) for path, line in locations]))
+                              for msgid, locations in document.messages)
+            else:
+                bucket.extend(Incoming(msgid) for msgid, _ in document.messages)
     for domains_ in result.values():
         for domain, messages in domains_.items():
             domains_[domain] = _unique(messages)
@@ -135,6 +135,8 @@ def sync_locked(project: Project, parallel: int = 1, progress: Progress | None =
     result.seconds = {"read": extracted - started, **result.seconds}
     result.warnings = extraction.warnings
     result.documents_read = extraction.read
+    cat.prune_cache(path for language in project.settings.languages
+                    for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
     return result
 
 
@@ -203,27 +205,23 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
     return result
 
 
-MERGE_FACTS = "merge:1"
+MERGE_FACTS = "merge:2"
 
 
 def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
     """What the merge needs to know of a catalog it may leave alone: the key
     of its active entries, and the French it holds a translation of."""
-    active = [(e.msgctxt, e.msgid, tuple(e.occurrences)) for e in catalog.entries]
+    active = [(e.msgctxt, e.msgid, tuple([tuple(o) for o in e.occurrences])) for e in catalog.entries]
     translated = frozenset(e.msgid for e in catalog.po if e.msgctxt is None and e.msgstr)
     return _entries_key(active), translated
 
 
 def _key(messages: list[Incoming]) -> str:
-    return _entries_key((None, m.msgid, m.occurrences) for m in messages)
+    return _entries_key([(None, msgid, occurrences) for msgid, occurrences in messages])
 
 
-def _entries_key(entries: Iterable[tuple[str | None, str, tuple[tuple[str, str], ...]]]) -> str:
-    digest = hashlib.blake2b(digest_size=16)
-    for entry in entries:
-        digest.update(repr(entry).encode("utf-8"))
-        digest.update(b"\0")
-    return digest.hexdigest()
+def _entries_key(entries: list[tuple[str | None, str, tuple[tuple[str, str], ...]]]) -> str:
+    return hashlib.blake2b(repr(entries).encode("utf-8"), digest_size=16).hexdigest()
 
 
 def journal_path(project: Project) -> Path:

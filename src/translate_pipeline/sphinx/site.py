@@ -121,14 +121,24 @@ def document_language(config: Config, docname: str) -> str:
     return setting(config, "document_languages").get(docname) or setting(config, "source_language")
 
 
-def domain_marks(config: Config, docname: str) -> dict[str, Any] | None:
-    """How the messages of a translated page are shown: {"digest", "entries"}; None if original."""
+def domain_digest(config: Config, docname: str) -> str | None:
+    """The digest of what is published of a translated page's catalog; None if original."""
     if document_language(config, docname) == config.language:
         return None
     root = setting(config, "locale_dir")
-    marks = published.load_marks(Path(root), config.language) if root else None
+    digests = published.load_marks(Path(root), config.language) if root else None
+    return (digests or {}).get(docname_to_domain(docname, config.gettext_compact)) or ""
+
+
+def domain_marks(config: Config, docname: str) -> dict[str, Any] | None:
+    """How the messages of a translated page are shown: {"digest", "entries"}; None if original."""
+    digest = domain_digest(config, docname)
+    if digest is None:
+        return None
+    root = setting(config, "locale_dir")
     domain = docname_to_domain(docname, config.gettext_compact)
-    return (marks or {}).get(domain) or {"digest": "", "entries": {}}
+    entries = published.load_entries(Path(root), config.language, domain) if root and digest else {}
+    return {"digest": digest, "entries": entries}
 
 
 # -- what is kept between builds: one record per page ---------------------------
@@ -159,8 +169,7 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: set[str], changed: set[s
     for docname, record in records(env).items():
         if docname in added or docname in changed or docname in removed:
             continue
-        marks = domain_marks(env.config, docname)
-        digest = marks["digest"] if marks is not None else None
+        digest = domain_digest(env.config, docname)
         if document_language(env.config, docname) != record.language or digest != record.digest:
             again.append(docname)
     return again
