@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -115,3 +116,26 @@ def test_a_site_sphinx_cannot_build_is_reported(tmp_path):
                      overrides={"extensions": ["no_such_extension"]})
     report = build_site(spec)
     assert report.error and "no_such_extension" in report.error
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the build processes are forked on Linux only")
+@pytest.mark.parametrize(
+    ("failure", "said"),
+    [("raise", "RuntimeError: out of disk"), ("die", "the build process died (exit code 3)")],
+)
+def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, failure, said):
+    import os
+
+    from translate_pipeline import publish as module
+
+    def build_site(spec):
+        if spec.language == "en":
+            if failure == "raise":
+                raise RuntimeError("out of disk")
+            os._exit(3)
+        return module.SiteReport(spec.language, spec.outdir, pages=1)
+
+    monkeypatch.setattr(module, "build_site", build_site)  # the processes are forked from this one
+    specs = [module.BuildSpec(lang, "src", "conf", f"out-{lang}", "doctrees", {}) for lang in ("fr", "en")]
+    reports = module._build_all(specs, 2, lambda _line: None)
+    assert [(r.language, r.error) for r in reports] == [("fr", None), ("en", said)]
