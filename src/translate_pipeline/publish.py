@@ -5,13 +5,13 @@
    (:mod:`translate_pipeline.published`), and the status report the sites'
    status page shows. The builds then read only these files, so a
    translator saving a catalog meanwhile changes nothing half-way;
-3. build each language with Sphinx's HTML builder in its own process, in
+2. build each language with Sphinx's HTML builder in its own process, in
    parallel, into ``_build/site/LANG/``; each language keeps its doctrees in
    the cache, so the next run reads again only the pages whose source or
    published catalog changed;
-4. write the language chooser (``index.html``) and ``sitemap.xml`` at
+3. write the language chooser (``index.html``) and ``sitemap.xml`` at
    ``_build/site/``;
-5. make the PDFs (:mod:`translate_pipeline.pdf`): each page's, next to it,
+4. make the PDFs (:mod:`translate_pipeline.pdf`): each page's, next to it,
    and each site's whole, made again only where what they show changed.
 
 Returns a :class:`PublishResult`; prints nothing (``progress`` receives

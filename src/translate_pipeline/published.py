@@ -110,11 +110,11 @@ def compile_language(
     report.domains = len(domains)
     if out.is_dir():
         for path in sorted([*out.rglob("*.mo"), *out.rglob(f"*{MARKS_SUFFIX}")]):
-            name = path.relative_to(out).as_posix()
-            domain = name.removesuffix(MARKS_SUFFIX).removesuffix(".mo")
+            rel = path.relative_to(out).as_posix()
+            domain = rel.removesuffix(MARKS_SUFFIX).removesuffix(".mo")
             if domain not in domains:
                 path.unlink()
-                if name.endswith(".mo"):
+                if rel.endswith(".mo"):
                     report.removed.append(domain)
     index = {"format": FORMAT, "language": language, "domains": domains}
     text = json.dumps(index, ensure_ascii=False, sort_keys=True, indent=0)
