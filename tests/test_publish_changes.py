@@ -58,6 +58,8 @@ def test_policy_source_shows_the_original_in_the_next_build(project, tp):
     result = tp("-C", project, "--set", "policy.machine=source", "--set", "policy.stale=source", "publish")
     assert result.code == 0, result
     assert "Published 2 sites" in result.out and "_build/site/index.html" in result.out
+    # only the page holding machine drafts and stale entries is read again
+    assert "4 pages (0 read again)" in result.out and "4 pages (1 read again)" in result.out
     soup = page(project, "en", REUNION)
     for french in (MACHINE_FR, STALE_FR):
         element = paragraph(soup, french)
@@ -68,12 +70,14 @@ def test_policy_source_shows_the_original_in_the_next_build(project, tp):
 
 
 def test_page_threshold_replaces_a_page_by_a_notice(project, tp):
+    assert tp("-C", project, "publish", "-q").code == 0
     result = tp("-C", project, "--set", "policy.page_threshold=40", "--set", "policy.banner=false",
                 "publish", "--json")
     assert result.code == 0, result
     data = json.loads(result.out)
     en = data["sites"][1]
     assert (en["language"], en["pages"], en["notices"], en["banners"]) == ("en", 4, 1, 0)
+    assert [s["read"] for s in data["sites"]] == [0, 0]  # written again, not read again
     assert data["root"] == "_build/site/index.html" and data["sitemap"] == "_build/site/sitemap.xml"
 
     draft = page(project, "en", "brouillon")

@@ -72,24 +72,27 @@ _OPTIONAL_STR = frozenset({str, type(None)})
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
+    # What a change of each value redoes: "env", every page is read again;
+    # "html", every page is written again; "", nothing by itself. The policy
+    # for machine drafts and stale entries changes what the compiled catalogs
+    # publish, so their digests say which pages to read again (only those).
     config = (
-        ("source_language", None, _OPTIONAL_STR),
-        ("document_languages", {}, frozenset({dict})),
-        ("languages", None, frozenset({list, tuple, type(None)})),
-        ("machine", None, _OPTIONAL_STR),
-        ("stale", None, _OPTIONAL_STR),
-        ("page_threshold", None, frozenset({int, float, type(None)})),
-        ("banner", None, frozenset({bool, type(None)})),
-        ("site_root", "", frozenset({str})),
-        ("locale_dir", "", frozenset({str})),
-        ("status_file", "", frozenset({str})),
-        ("status_page", True, frozenset({bool})),
+        ("source_language", None, _OPTIONAL_STR, "env"),
+        ("document_languages", {}, frozenset({dict}), "env"),
+        ("languages", None, frozenset({list, tuple, type(None)}), "env"),
+        ("locale_dir", "", frozenset({str}), "env"),
+        ("machine", None, _OPTIONAL_STR, ""),
+        ("stale", None, _OPTIONAL_STR, ""),
+        ("page_threshold", None, frozenset({int, float, type(None)}), "html"),
+        ("banner", None, frozenset({bool, type(None)}), "html"),
+        ("site_root", "", frozenset({str}), "html"),
+        ("status_file", "", frozenset({str}), "html"),
+        ("status_page", True, frozenset({bool}), "html"),
+        ("pdf_pages", False, frozenset({bool}), "html"),  # the PDF links
+        ("pdf_site", "", frozenset({str}), "html"),
     )
-    for name, default, types in config:
-        app.add_config_value(site.PREFIX + name, default, "env", types=types)
-    # The PDF links change the pages' HTML only: no page is read again.
-    app.add_config_value(site.PREFIX + "pdf_pages", False, "html", types=frozenset({bool}))
-    app.add_config_value(site.PREFIX + "pdf_site", "", "html", types=frozenset({str}))
+    for name, default, types, rebuild in config:
+        app.add_config_value(site.PREFIX + name, default, rebuild, types=types)
 
     app.add_transform(marks.MarkMessages)
     app.add_transform(marks.CheckMarks)
