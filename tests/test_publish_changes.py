@@ -143,3 +143,29 @@ def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, f
     specs = [module.BuildSpec(lang, "src", "conf", f"out-{lang}", "doctrees", {}) for lang in ("fr", "en")]
     reports = module._build_all(specs, 2, lambda _line: None)
     assert [(r.language, r.error) for r in reports] == [("fr", None), ("en", said)]
+
+
+def test_ctrl_c_during_the_builds_stops_cleanly_and_the_next_publish_completes(project):
+    import os
+    import signal
+    import subprocess
+    import time
+
+    for i in range(60):  # enough pages for the builds to take a while
+        paragraphs = "\n\n".join(f"Paragraphe {j} de la page {i}, avec un peu de texte." for j in range(40))
+        (project / "source/fr" / f"page-{i}.rst").write_text(f":orphan:\n\nPage {i}\n=======\n\n{paragraphs}\n")
+    command = [sys.executable, "-m", "translate_pipeline", "-C", str(project), "publish", "--no-pdf"]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               start_new_session=True)
+    building = project / "_build/translate-pipeline/doctrees-en"
+    while not building.exists() and process.poll() is None:
+        time.sleep(0.01)
+    time.sleep(0.2)
+    os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
+    _out, err = process.communicate(timeout=120)
+    assert process.returncode == 130, err
+    assert "Interrupted" in err and "Traceback" not in err
+
+    done = subprocess.run(command, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert (project / "_build/site/en/page-59.html").is_file()

@@ -294,8 +294,12 @@ def _build_all(specs: list[BuildSpec], cpus: int, say: Progress) -> list[SiteRep
 
 
 def _build_in_child(spec: BuildSpec, sender: Any) -> None:
+    import signal
+
     import sphinx.locale
 
+    # Ctrl-C reaches every process of the terminal: the parent stops the builds.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     sphinx.locale.translators.clear()  # a forked process holds its parent's
     try:
         report = build_site(spec)
