@@ -305,6 +305,16 @@ def test_outdated_passage_links_to_the_same_passage_in_french(open_page, site):
     expect(passage).not_to_have_class(re.compile("tp-mark"))
 
 
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_status_tables_fit_the_page_on_a_laptop_screen(open_page, language):
+    page = open_page(f"/{language}/translation-status.html", viewport={"width": 1200, "height": 800})
+    tables = page.locator(".tp-status-scroll")
+    expect(tables.first).to_be_visible()
+    for i in range(tables.count()):
+        overflow = tables.nth(i).evaluate("box => box.scrollWidth - box.clientWidth")
+        assert overflow <= 0, f"table {i} is {overflow}px wider than the page"
+
+
 def test_screenshot_of_an_english_page_with_marks(open_page, site, workdir):
     page = open_page(page_with(site, "en", ".tp-stale"))
     path = workdir / "english-page-with-marks.png"

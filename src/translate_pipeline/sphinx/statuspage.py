@@ -131,9 +131,9 @@ def _row(app: Sphinx, item: dict[str, Any], docnames: dict[str, str], words: Wor
         if docname is not None:
             href = site.cross_uri(app.builder, PAGENAME, language, docname)
             label = (f'<a href="{escape(href)}" hreflang="{escape(language)}">{escape(_title(app, docname))}</a>'
-                     f'<br><small><code>{escape(item["path"])}</code></small>')
+                     f'<br><small><code>{_path(item["path"])}</code></small>')
         else:
-            label = f'<code>{escape(item["path"])}</code>'
+            label = f'<code>{_path(item["path"])}</code>'
     cells = "".join(f'<td class="tp-status-{s}" data-state="{s}">{item["entries"][s]}</td>' for s in STATES)
     percent = item["reviewed_percent"]
     return (
@@ -178,3 +178,8 @@ def _stale_item(app: Sphinx, item: dict[str, Any], entry: dict[str, Any], docnam
         f'<small><code>{escape(item["path"])}{line}</code></small><br>'
         f'{escape(words("Last reviewed translation:"))} <q lang="{escape(language)}">{escape(entry["msgstr"])}</q></li>'
     )
+
+
+def _path(path: str) -> str:
+    """A file path that may break after each ``/`` (the table then fits the page)."""
+    return "/<wbr>".join(escape(part) for part in path.split("/"))
