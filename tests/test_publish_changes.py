@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -58,6 +59,7 @@ def test_policy_source_shows_the_original_in_the_next_build(project, tp):
     result = tp("-C", project, "--set", "policy.machine=source", "--set", "policy.stale=source", "publish")
     assert result.code == 0, result
     assert "Published 2 sites" in result.out and "_build/site/index.html" in result.out
+    assert "html_baseurl" not in result.out  # conf.py sets it
     # only the page holding machine drafts and stale entries is read again
     assert "4 pages (0 read again)" in result.out and "4 pages (1 read again)" in result.out
     soup = page(project, "en", REUNION)
@@ -92,6 +94,18 @@ def test_page_threshold_replaces_a_page_by_a_notice(project, tp):
     reunion = page(project, "en", REUNION)  # 48% reviewed: kept, without banner
     assert reunion.find(id="tp-notice") is None and reunion.find(id="tp-banner") is None
     assert reunion.select(".tp-machine")
+
+
+def test_without_html_baseurl_publish_says_the_links_are_relative(project, tp):
+    conf = project / "conf.py"
+    conf.write_text(re.sub(r"(?m)^html_baseurl = .*$", "", conf.read_text(encoding="utf-8")), encoding="utf-8")
+    result = tp("-C", project, "publish", "--no-pdf")
+    assert result.code == 0, result
+    assert "set html_baseurl in conf.py" in result.out
+    data = json.loads(tp("-C", project, "publish", "--no-pdf", "--json").out)
+    assert data["site_root"] == ""
+    sitemap = (project / "_build/site/sitemap.xml").read_text(encoding="utf-8")
+    assert "<loc>en/index.html</loc>" in sitemap
 
 
 def test_help_says_what_is_built_where_and_the_exit_codes(tp):

@@ -398,6 +398,9 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
                 line += f"; whole site: {made.site} " + (f"({made.site_pages} pages)" if made.site_made else "(unchanged)")
             click.echo(line)
     click.echo(f"Open {result.root} (sitemap: {result.sitemap}; status: <site>/translation-status.html)")
+    if not result.site_root:
+        click.echo("The sitemap and the language alternates hold relative URLs, which search engines ignore: "
+                   "set html_baseurl in conf.py to the URL of the folder holding the sites.")
 
 
 def _print_status(report, show_stale: bool) -> None:

@@ -89,6 +89,7 @@ class PublishResult:
     sitemap: str
     seconds: float
     pdf: PdfReport | None = None  # None: no PDF this time
+    site_root: str = ""  # conf.py's html_baseurl: the sites' URL; empty: links between them are relative
 
     def as_dict(self) -> dict[str, Any]:
         sites = []
@@ -102,6 +103,7 @@ class PublishResult:
             "sites": sites,
             "root": self.root,
             "sitemap": self.sitemap,
+            "site_root": self.site_root,
             "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
             "sync": self.sync.as_dict(),
             "pdf": self.pdf.as_dict() if self.pdf else None,
@@ -194,6 +196,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         sitemap=relative(sitemap, project.root),
         seconds=time.monotonic() - started,
         pdf=made,
+        site_root=site_root,
     )
 
 
