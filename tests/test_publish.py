@@ -118,6 +118,13 @@ def test_untranslated_is_the_french_marked_with_its_language(site):
     assert "tp-untranslated" in classes(title)
 
 
+def test_untranslated_image_text_says_its_language(site):
+    english = page(site, "en", REUNION).select_one("article img")
+    assert english["alt"] == "Une chaîne brisée dans un cercle" and english["lang"] == "fr"
+    french = page(site, "fr", REUNION).select_one("article img")
+    assert french["alt"] == english["alt"] and not french.has_attr("lang")
+
+
 def test_titles_carry_their_label_in_the_page_language(site):
     head = str(page(site, "en", REUNION).head)
     assert '--tp-label-untranslated:"not yet translated"' in head

@@ -68,7 +68,13 @@ class MarkMessages(SphinxTransform):
         marks = site.domain_marks(self.config, docname)
         entries = marks["entries"] if marks is not None else {}
         seen: Counter[str] = Counter()
+        language = site.document_language(self.config, docname)
         for node, message in extract_messages(self.document):
+            if isinstance(node, nodes.image) and message == node.get("alt"):
+                # No room for a label; an untranslated text says its language.
+                if marks is not None and entries.get(message, (State.UNTRANSLATED,))[0] == State.UNTRANSLATED:
+                    node["classes"].append(f"language-{language}")
+                continue
             if not markable(node):
                 continue
             if not isinstance(node, nodes.title):
@@ -82,7 +88,6 @@ class MarkMessages(SphinxTransform):
             node[WORDS] = word_count(message)
             if since and state == State.STALE:
                 node[SINCE] = since
-        language = site.document_language(self.config, docname)
         site.records(self.env)[docname] = site.PageRecord(
             language=language,
             digest=marks["digest"] if marks is not None else None,
