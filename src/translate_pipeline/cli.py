@@ -362,7 +362,9 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     sites' root URL for absolute links in the sitemap.
 
     Rebuilds only what changed: the pages whose source, or whose published
-    catalog (a translation, a state), changed; a new policy rebuilds all.
+    catalog (a translation, a state, what policy.machine or policy.stale
+    shows), changed; a new page_threshold or banner setting writes every
+    page again without reading it.
     When Sphinx fails to build a site, the exit code is 2.
     """
     from .publish import publish as run_publish
