@@ -361,17 +361,25 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     notice linking to the original. Set html_baseurl in conf.py to the
     sites' root URL for absolute links in the sitemap.
 
+    When `translate-pipeline serve` runs for the project, the publish runs
+    there, with Sphinx already loaded.
+
     Rebuilds only what changed: the pages whose source, or whose published
     catalog (a translation, a state, what policy.machine or policy.stale
     shows), changed; a new page_threshold or banner setting writes every
     page again without reading it.
     When Sphinx fails to build a site, the exit code is 2.
     """
-    from .publish import publish as run_publish
+    from .server import publish_remotely
 
     silent = quiet or as_json or not sys.stderr.isatty()
-    result = run_publish(ctx.project, wait=wait, progress=None if silent else lambda line: click.echo(line, err=True),
-                         pdf=False if no_pdf else None)
+    progress = None if silent else lambda line: click.echo(line, err=True)
+    pdf = False if no_pdf else None
+    result = publish_remotely(ctx.project.root, ctx.overrides, wait, pdf, progress or (lambda _line: None))
+    if result is None:  # no server for this project: publish here
+        from .publish import publish as run_publish
+
+        result = run_publish(ctx.project, wait=wait, progress=progress, pdf=pdf)
     if as_json:
         _print_json(result.as_dict())
         return
@@ -403,6 +411,34 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     if not result.site_root:
         click.echo("The sitemap and the language alternates hold relative URLs, which search engines ignore: "
                    "set html_baseurl in conf.py to the URL of the folder holding the sites.")
+
+
+@cli.command(epilog=EXIT_CODES_HELP)
+@directory_option
+@click.option("--port", type=int, default=8000, show_default=True,
+              help="Serve the sites at http://127.0.0.1:PORT/ (0: any free port).")
+@click.option("--no-http", "no_http", is_flag=True, help="Serve no pages; only keep Sphinx loaded for publish.")
+@pass_context
+def serve(ctx: Context, port: int, no_http: bool) -> None:
+    """Keep Sphinx loaded for this project, so publish takes a moment.
+
+    \b
+    While it runs (until Ctrl-C), every `translate-pipeline publish` of the
+    project runs in it: Sphinx stays loaded, with each language's site, and
+    a publish after a small edit redoes only what changed in a fraction of
+    a second. It also serves _build/site/ at http://127.0.0.1:PORT/ for
+    previewing. conf.py and the settings are read again at each publish;
+    after upgrading translate-pipeline, start it again.
+    """
+    from .server import serve as run_server
+
+    project = ctx.project
+    try:
+        run_server(project.root, None if no_http else port, lambda line: click.echo(line, err=True))
+    except OSError as error:
+        raise click.ClickException(f"cannot serve: {error}") from None
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
 
 
 def _print_status(report, show_stale: bool) -> None:

@@ -10,6 +10,7 @@ This module is also a Sphinx extension: it registers that builder.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -109,63 +110,132 @@ def extract(project: Project, parallel: int = 1, progress: Progress | None = Non
 
     ``progress`` is called as pages are read (only the changed ones are).
     """
-    from sphinx.application import Sphinx
-    from sphinx.errors import SphinxError
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
-    srcdir, languages = source_tree(project)
-    outdir = project.cache_dir / "messages"
-    doctreedir = project.cache_dir / "doctrees-messages"
-    warnings = io.StringIO()
-    overrides: dict[str, Any] = {
-        "language": project.settings.source_language,
-        "locale_dirs": [],
-        "smartquotes": False,  # messages are the source text; quotes are not needed
-        "exclude_patterns": [*project.conf.get("exclude_patterns", []), "_build", ".venv"],
-    }
+    reader = Reader()
     try:
-        with patch_docutils(project.root), docutils_namespace():
+        return reader.extract(project, parallel, progress)
+    finally:
+        reader.close()
+
+
+class Reader:
+    """Sphinx, set up to collect the messages of a project, kept between extractions.
+
+    :func:`extract` uses one once; ``translate-pipeline serve`` keeps one, so
+    that an extraction after a small edit only reads the changed pages. It is
+    set up again when the project's ``conf.py`` or settings change.
+    """
+
+    def __init__(self) -> None:
+        self._app: Any = None
+        self._key: tuple | None = None
+        self._contexts: contextlib.ExitStack | None = None
+        self._warnings = io.StringIO()
+        self._progress: list[Progress | None] = [None]
+
+    def close(self) -> None:
+        if self._contexts is not None:
+            self._contexts.close()
+        self._app = self._contexts = self._key = None
+
+    def _setup(self, project: Project, srcdir: Path, parallel: int) -> Any:
+        from sphinx.application import Sphinx
+        from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+        key = (project.root, _stamp(project.conf_path), repr(project.settings), parallel)
+        if self._app is not None and key == self._key:
+            _ready_for_another_build(self._app)
+            return self._app
+        self.close()
+        overrides: dict[str, Any] = {
+            "language": project.settings.source_language,
+            "locale_dirs": [],
+            "smartquotes": False,  # messages are the source text; quotes are not needed
+            "exclude_patterns": [*project.conf.get("exclude_patterns", []), "_build", ".venv"],
+        }
+        contexts = contextlib.ExitStack()
+        contexts.enter_context(patch_docutils(project.root))
+        contexts.enter_context(docutils_namespace())
+        try:
             app = Sphinx(
                 srcdir,
                 project.root,
-                outdir,
-                doctreedir,
+                project.cache_dir / "messages",
+                project.cache_dir / "doctrees-messages",
                 BUILDER,
                 confoverrides=overrides,
                 status=None,
-                warning=warnings,
+                warning=self._warnings,
                 freshenv=False,
                 parallel=parallel,
             )
-            if progress is not None:
-                _report_progress(app, progress)
-            app.build()
-            builder = app.builder
-            env = app.env
-    except SphinxError as error:
-        raise ExtractError(f"Sphinx could not read the sources: {error}") from None
-    except SystemExit as error:  # docutils halts on severe errors
-        raise ExtractError(f"Sphinx stopped reading the sources ({error})") from None
+        except BaseException:
+            contexts.close()
+            raise
+        _report_progress(app, lambda done, total: self._progress[0] and self._progress[0](done, total))
+        self._app, self._key, self._contexts = app, key, contexts
+        return app
 
-    documents: dict[str, Document] = {}
-    root = project.root
-    located = functools.lru_cache(maxsize=None)(lambda src: relative(Path(src).resolve(), root))
-    for docname, messages in builder.messages.items():  # type: ignore[attr-defined]
-        path = Path(env.doc2path(docname))
-        rel = path.relative_to(srcdir).as_posix()
-        language = languages.get(rel, project.settings.source_language)
-        real = path.resolve()
-        documents[docname] = Document(
-            docname=docname,
-            language=language,
-            source=relative(real, root),
-            messages=[
-                Message(msgid, tuple((located(src), line) for src, line in locs))
-                for msgid, locs in messages
-            ],
-        )
-    lines = [readable_warning(line, srcdir, root) for line in warnings.getvalue().splitlines() if line.strip()]
-    return Extraction(documents=documents, warnings=lines, read=builder.read_count)  # type: ignore[attr-defined]
+    def extract(self, project: Project, parallel: int = 1, progress: Progress | None = None) -> Extraction:
+        from sphinx.errors import SphinxError
+
+        srcdir, languages = source_tree(project)
+        self._warnings.seek(0)
+        self._warnings.truncate()
+        self._progress[0] = progress
+        try:
+            app = self._setup(project, srcdir, parallel)
+            app.build()
+        except SphinxError as error:
+            self.close()
+            raise ExtractError(f"Sphinx could not read the sources: {error}") from None
+        except SystemExit as error:  # docutils halts on severe errors
+            self.close()
+            raise ExtractError(f"Sphinx stopped reading the sources ({error})") from None
+        except BaseException:
+            self.close()
+            raise
+        builder = app.builder
+        env = app.env
+        documents: dict[str, Document] = {}
+        root = project.root
+        located = functools.lru_cache(maxsize=None)(lambda src: relative(Path(src).resolve(), root))
+        for docname, messages in builder.messages.items():
+            path = Path(env.doc2path(docname))
+            rel = path.relative_to(srcdir).as_posix()
+            language = languages.get(rel, project.settings.source_language)
+            real = path.resolve()
+            documents[docname] = Document(
+                docname=docname,
+                language=language,
+                source=relative(real, root),
+                messages=[
+                    Message(msgid, tuple((located(src), line) for src, line in locs))
+                    for msgid, locs in messages
+                ],
+            )
+        lines = [readable_warning(line, srcdir, root)
+                 for line in self._warnings.getvalue().splitlines() if line.strip()]
+        return Extraction(documents=documents, warnings=lines, read=builder.read_count)
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _ready_for_another_build(app: Any) -> None:
+    """Let a Sphinx application that has built once build again, as a new one would.
+
+    Sphinx remembers, from when the application was set up, whether the
+    configuration had changed since the last build; it had not by now.
+    """
+    from sphinx.environment import CONFIG_OK
+
+    app.env.config_status = CONFIG_OK
+    app.env.config_status_extra = ""
 
 
 def _report_progress(app: Any, progress: Progress) -> None:

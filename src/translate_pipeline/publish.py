@@ -20,6 +20,7 @@ one line per step, for a terminal).
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import multiprocessing
@@ -30,10 +31,10 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from . import siteroot
-from .extract import readable_warning
+from .extract import Reader, readable_warning
 from .files import atomic_write, relative
 from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
 from .pdfrender import TranslationProgress
@@ -111,12 +112,21 @@ class PublishResult:
         }
 
 
+class Warm(Protocol):
+    """Sphinx kept loaded between publishes (``translate-pipeline serve``)."""
+
+    reader: Reader
+
+    def build_all(self, specs: list[BuildSpec], cpus: int, say: Progress) -> list[SiteReport]: ...
+
+
 def publish(project: Project, wait: float = 0, progress: Progress | None = None,
-            cpus: int | None = None, pdf: bool | None = None) -> PublishResult:
+            cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None) -> PublishResult:
     """Sync, then build every language's site, the files at the sites' root and the PDFs.
 
     ``pdf``: make the PDFs (default: the ``pdf.enabled`` setting); without
-    them the pages link to none.
+    them the pages link to none. ``warm``: read and build with Sphinx
+    applications kept from earlier publishes.
     """
     from .extract import source_tree
 
@@ -127,7 +137,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     locale_root = cache / "mo"
     with project_lock(project, wait):
         say("Syncing the catalogs with the pages…")
-        synced = sync_locked(project, parallel=min(2, os.cpu_count() or 1))
+        synced = sync_locked(project, parallel=min(2, os.cpu_count() or 1), reader=warm.reader if warm else None)
         say("Compiling what the publish policy shows…")
         srcdir, _ = source_tree(project)
         compiled = [
@@ -164,7 +174,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         for lang in languages
     ]
     say(f"Building the sites ({', '.join(languages)}) in {min(len(specs), cpus)} process(es)…")
-    sites = _build_all(specs, cpus, say)
+    sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
     for report in sites:
         report.path = relative(Path(report.path), project.root)
         report.warnings = [readable_warning(line, srcdir, project.root) for line in report.warnings]
@@ -314,51 +324,128 @@ def _build_in_child(spec: BuildSpec, sender: Any) -> None:
 
 def build_site(spec: BuildSpec) -> SiteReport:
     """Build one language's site (runs in its own process)."""
-    from sphinx.application import Sphinx
-    from sphinx.errors import SphinxError
-    from sphinx.util.docutils import docutils_namespace, patch_docutils
-
-    from .sphinx import site
-
-    started = time.monotonic()
-    report = SiteReport(spec.language, spec.outdir)
-    warnings = io.StringIO()
-    read: list[str] = []
+    site_app = SiteApp()
     try:
-        with patch_docutils(Path(spec.confdir)), docutils_namespace():
+        return site_app.build(spec)
+    finally:
+        site_app.close()
+
+
+class SiteApp:
+    """One language's Sphinx application, kept between builds by ``serve``'s workers.
+
+    Set up again when the build's settings or ``conf.py`` change. Before
+    building again, Sphinx's and gettext's memory of the translations is
+    reset, so changed catalogs are read again.
+    """
+
+    def __init__(self) -> None:
+        self._app: Any = None
+        self._spec: BuildSpec | None = None
+        self._conf: tuple[int, int] | None = None
+        self._contexts: contextlib.ExitStack | None = None
+        self._translators: dict[Any, Any] = {}
+        self._warnings = io.StringIO()
+        self._read: list[str] = []
+
+    def close(self) -> None:
+        if self._contexts is not None:
+            self._contexts.close()
+        self._app = self._spec = self._contexts = None
+
+    def _setup(self, spec: BuildSpec) -> Any:
+        import gettext
+
+        import sphinx.locale
+        from sphinx.application import Sphinx
+        from sphinx.util.docutils import docutils_namespace, patch_docutils
+
+        from .extract import _ready_for_another_build, _stamp
+
+        conf = _stamp(Path(spec.confdir) / "conf.py")
+        # Sphinx keeps the translations it loaded in process-wide caches (and
+        # reads the .mo files through gettext, which keeps each by path), and
+        # the checksum of each asset the pages link to (``?v=``): a build must
+        # find none from an earlier one.
+        sphinx.locale.translators.clear()
+        gettext._translations.clear()  # type: ignore[attr-defined]
+        _forget_asset_checksums()
+        if self._app is not None and spec == self._spec and conf == self._conf:
+            _ready_for_another_build(self._app)
+            sphinx.locale.translators.update(self._translators)  # the interface's
+            return self._app
+        self.close()
+        contexts = contextlib.ExitStack()
+        contexts.enter_context(patch_docutils(Path(spec.confdir)))
+        contexts.enter_context(docutils_namespace())
+        try:
             app = Sphinx(spec.srcdir, spec.confdir, spec.outdir, spec.doctreedir, "html",
-                         confoverrides=spec.overrides, status=None, warning=warnings,
+                         confoverrides=spec.overrides, status=None, warning=self._warnings,
                          freshenv=False, parallel=spec.parallel)
-            app.connect("env-before-read-docs", lambda _app, _env, docnames: read.extend(docnames))
+        except BaseException:
+            contexts.close()
+            raise
+        app.connect("env-before-read-docs", lambda _app, _env, docnames: self._read.extend(docnames))
+        self._translators = dict(sphinx.locale.translators)  # the interface's, before any page's
+        self._app, self._spec, self._conf, self._contexts = app, spec, conf, contexts
+        return app
+
+    def build(self, spec: BuildSpec) -> SiteReport:
+        from sphinx.errors import SphinxError
+
+        from .sphinx import site
+
+        started = time.monotonic()
+        report = SiteReport(spec.language, spec.outdir)
+        self._warnings.seek(0)
+        self._warnings.truncate()
+        self._read.clear()
+        try:
+            app = self._setup(spec)
             app.build()
-    except SphinxError as error:
-        report.error = str(error)
+        except SphinxError as error:
+            self.close()
+            report.error = str(error)
+            return report
+        except SystemExit as error:  # docutils halts on severe errors
+            self.close()
+            report.error = f"Sphinx stopped ({error})"
+            return report
+        except BaseException:
+            self.close()
+            raise
+        env = app.env
+        threshold = site.setting(app.config, "page_threshold")
+        report.marks = {"machine": 0, "stale": 0, "untranslated": 0}
+        report.progress = _progress(site.records(env).values())
+        for record in site.records(env).values():
+            if record.digest is None:
+                continue
+            if record.reviewed_percent < threshold:
+                report.notices += 1
+                continue
+            for state in report.marks:
+                report.marks[state] += record.entries.get(state, 0)
+            if not record.fully_reviewed and site.setting(app.config, "banner"):
+                report.banners += 1
+        report.pages = len(env.found_docs)
+        report.read = len(self._read)
+        report.uris = {doc: app.builder.get_target_uri(doc) for doc in sorted(env.found_docs)}
+        report.titles = {doc: env.titles[doc].astext() if doc in env.titles else doc for doc in sorted(env.found_docs)}
+        report.order = _reading_order(env, app.config.root_doc)
+        report.warnings = [line for line in self._warnings.getvalue().splitlines() if line.strip()]
+        report.seconds = time.monotonic() - started
         return report
-    except SystemExit as error:  # docutils halts on severe errors
-        report.error = f"Sphinx stopped ({error})"
-        return report
-    env = app.env
-    threshold = site.setting(app.config, "page_threshold")
-    report.marks = {"machine": 0, "stale": 0, "untranslated": 0}
-    report.progress = _progress(site.records(env).values())
-    for record in site.records(env).values():
-        if record.digest is None:
-            continue
-        if record.reviewed_percent < threshold:
-            report.notices += 1
-            continue
-        for state in report.marks:
-            report.marks[state] += record.entries.get(state, 0)
-        if not record.fully_reviewed and site.setting(app.config, "banner"):
-            report.banners += 1
-    report.pages = len(env.found_docs)
-    report.read = len(read)
-    report.uris = {doc: app.builder.get_target_uri(doc) for doc in sorted(env.found_docs)}
-    report.titles = {doc: env.titles[doc].astext() if doc in env.titles else doc for doc in sorted(env.found_docs)}
-    report.order = _reading_order(env, app.config.root_doc)
-    report.warnings = [line for line in warnings.getvalue().splitlines() if line.strip()]
-    report.seconds = time.monotonic() - started
-    return report
+
+
+def _forget_asset_checksums() -> None:
+    try:
+        from sphinx.builders.html._assets import _file_checksum_inner
+    except ImportError:  # another Sphinx: nothing kept, or kept elsewhere
+        return
+    cache_clear = getattr(_file_checksum_inner, "cache_clear", None)
+    if cache_clear is not None:
+        cache_clear()
 
 
 def _reading_order(env: Any, root_doc: str) -> list[tuple[str, int]]:

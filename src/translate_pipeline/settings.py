@@ -85,6 +85,10 @@ class Project:
     def cache_dir(self) -> Path:
         return self.root / CACHE_DIR
 
+    @property
+    def conf_path(self) -> Path:
+        return self.root / "conf.py"
+
     def targets_of(self, language: str) -> list[str]:
         """Languages that documents written in ``language`` are translated into."""
         return [lang for lang in self.settings.languages if lang != language]

@@ -20,7 +20,7 @@ from . import catalog as cat
 from . import files
 from .files import relative
 from .errors import LockedError
-from .extract import Extraction, Progress, docnames_to_domain, extract
+from .extract import Extraction, Progress, Reader, docnames_to_domain, extract
 from .merge import Incoming, MergeCounts, merge
 from .settings import Project
 
@@ -126,10 +126,11 @@ def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progres
         return sync_locked(project, parallel, progress)
 
 
-def sync_locked(project: Project, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
-    """:func:`sync`, for a caller holding :func:`project_lock`."""
+def sync_locked(project: Project, parallel: int = 1, progress: Progress | None = None,
+                reader: Reader | None = None) -> SyncResult:
+    """:func:`sync`, for a caller holding :func:`project_lock`; ``reader``: a Sphinx kept loaded."""
     started = time.perf_counter()
-    extraction = extract(project, parallel=parallel, progress=progress)
+    extraction = (reader.extract if reader else extract)(project, parallel=parallel, progress=progress)
     extracted = time.perf_counter()
     result = update_catalogs(project, incoming_by_language(project, extraction))
     result.seconds = {"read": extracted - started, **result.seconds}

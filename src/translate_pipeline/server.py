@@ -1,0 +1,265 @@
+"""``translate-pipeline serve``: Sphinx kept loaded, so ``publish`` redoes only what changed.
+
+A publish starts Sphinx three times (reading the changed pages for their
+messages, then each language's site); after a small edit, starting them is
+most of its time. ``serve`` keeps, for one project, the application that
+reads the pages (in its own process) and one application per language (in a
+process each), and runs in them every ``publish`` of the project: the
+command hands its work over when the project has a server
+(``_build/translate-pipeline/serve.sock``) and does it itself otherwise. The
+server also serves the sites for previewing (``http://127.0.0.1:PORT/``).
+
+The applications are set up again when ``conf.py`` or the settings change;
+translations are read again at each publish. Requests come through a Unix
+socket that only the project's owner can open, authenticated with a key
+kept next to it (mode 0600).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import http.server
+import multiprocessing
+import multiprocessing.connection
+import os
+import secrets
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from .errors import PipelineError
+from .settings import CACHE_DIR
+
+SOCKET = "serve.sock"
+KEY = "serve.key"
+
+Say = Callable[[str], None]
+
+
+def socket_path(root: Path) -> Path:
+    return root / CACHE_DIR / SOCKET
+
+
+# -- the client side: publish ------------------------------------------------------
+
+
+def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | None, say: Say) -> Any:
+    """The project's server's :class:`~translate_pipeline.publish.PublishResult`; None without a server."""
+    connection = _connect(root)
+    if connection is None:
+        return None
+    with connection:
+        connection.send({"overrides": overrides, "wait": wait, "pdf": pdf})
+        while True:
+            try:
+                kind, *data = connection.recv()
+            except EOFError:
+                raise PipelineError("the project's server (translate-pipeline serve) stopped during the "
+                                    "publish; run publish again") from None
+            if kind == "say":
+                say(data[0])
+            elif kind == "result":
+                return data[0]
+            else:
+                error = PipelineError(data[1])
+                error.exit_code = data[0]
+                raise error
+
+
+def _connect(root: Path) -> multiprocessing.connection.Connection | None:
+    path = socket_path(root)
+    try:
+        key = (path.parent / KEY).read_bytes()
+    except OSError:
+        return None
+    try:
+        return multiprocessing.connection.Client(str(path), family="AF_UNIX", authkey=key)
+    except (OSError, multiprocessing.AuthenticationError, EOFError):
+        return None  # a server that is gone left its files
+
+
+# -- the server ---------------------------------------------------------------------
+
+
+class Workers:
+    """One process per language, each keeping that language's Sphinx application."""
+
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self._running: dict[str, tuple[Any, Any]] = {}  # language -> (process, connection)
+        self.reader: Any = None
+
+    def _worker(self, language: str) -> tuple[Any, Any]:
+        known = self._running.get(language)
+        if known is not None and known[0].is_alive():
+            return known
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_work, args=(theirs,), daemon=True, name=f"build-{language}")
+        process.start()
+        theirs.close()
+        self._running[language] = (process, ours)
+        return process, ours
+
+    def start(self, languages: list[str]) -> None:
+        for language in languages:
+            self._worker(language)
+
+    def build_all(self, specs: list[Any], cpus: int, say: Say) -> list[Any]:
+        from .publish import SiteReport
+
+        sent = []
+        for spec in specs:
+            process, connection = self._worker(spec.language)
+            connection.send(spec)
+            sent.append((spec, process, connection))
+        reports = []
+        for spec, process, connection in sent:
+            try:
+                report = connection.recv()
+            except EOFError:
+                process.join()
+                del self._running[spec.language]
+                report = SiteReport(spec.language, spec.outdir,
+                                    error=f"the build process died (exit code {process.exitcode})")
+            if not report.error:
+                say(f"  {report.language}: {report.pages} pages ({report.read} read again) in {report.seconds:.1f}s")
+            reports.append(report)
+        return reports
+
+    def close(self) -> None:
+        for process, connection in self._running.values():
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+        self._running.clear()
+
+
+def _work(connection: Any) -> None:
+    """A language's process: build each site it is sent, keeping Sphinx loaded."""
+    from .publish import SiteApp, SiteReport
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its processes
+    server = os.getppid()
+    site = SiteApp()
+    while True:
+        try:
+            while not connection.poll(1):
+                if os.getppid() != server:  # the server died without a word
+                    return
+            spec = connection.recv()
+        except EOFError:
+            break
+        if spec is None:
+            break
+        try:
+            report = site.build(spec)
+        except Exception as error:  # noqa: BLE001 - reported as the build's error
+            site.close()
+            report = SiteReport(spec.language, spec.outdir, error=f"{type(error).__name__}: {error}")
+        connection.send(report)
+    site.close()
+
+
+def serve(root: Path, port: int | None, say: Say) -> None:
+    """Keep Sphinx loaded for ``root``'s publishes until interrupted; serve the sites on ``port``."""
+    from .extract import Reader
+    from .publish import SITE_DIR
+    from .settings import load_project
+
+    load_project(root)  # a project, with usable settings
+    path = socket_path(root)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if _connect(root) is not None:
+        raise PipelineError(f"this project already has a server ({path}); stop it first (Ctrl-C where it runs)")
+    path.unlink(missing_ok=True)
+    key = secrets.token_bytes(32)
+    key_file = path.parent / KEY
+    key_file.unlink(missing_ok=True)
+    descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as handle:
+        handle.write(key)
+    workers = Workers()
+    signal.signal(signal.SIGTERM, lambda _signum, _frame: sys.exit(0))  # cleans up as Ctrl-C does
+    try:
+        # The language processes start first: before this one loads Sphinx
+        # (each sets up its own), and before the socket exists (a process
+        # holding it would keep it open after this one died).
+        workers.start(list(load_project(root).settings.languages))
+        listener = multiprocessing.connection.Listener(str(path), family="AF_UNIX", authkey=key)
+        os.chmod(path, 0o600)
+        workers.reader = Reader()
+        with _http(root / SITE_DIR, port, say), listener:
+            say(f"Ready: `translate-pipeline publish` in {root} now runs here. Ctrl-C stops.")
+            while True:
+                try:
+                    connection = listener.accept()
+                except (OSError, multiprocessing.AuthenticationError, EOFError):
+                    continue
+                with connection:
+                    _answer(connection, root, workers, say)
+    finally:
+        workers.close()
+        if workers.reader is not None:
+            workers.reader.close()
+        path.unlink(missing_ok=True)
+        key_file.unlink(missing_ok=True)
+
+
+def _answer(connection: Any, root: Path, workers: Workers, say: Say) -> None:
+    from .publish import publish
+    from .settings import load_project
+
+    try:
+        request = connection.recv()
+    except (EOFError, OSError):
+        return
+
+    def tell(line: str) -> None:
+        with contextlib.suppress(OSError):
+            connection.send(("say", line))
+
+    try:
+        project = load_project(root, list(request.get("overrides", [])))
+        result = publish(project, wait=float(request.get("wait", 0)), progress=tell,
+                         pdf=request.get("pdf"), warm=workers)
+    except PipelineError as error:
+        reply: tuple = ("error", error.exit_code, str(error))
+    except Exception as error:  # noqa: BLE001 - the client says it; the server carries on
+        workers.reader.close()
+        reply = ("error", 1, f"the server could not publish: {type(error).__name__}: {error}")
+    else:
+        reply = ("result", result)
+        say(f"published in {result.seconds:.2f}s")
+    with contextlib.suppress(OSError):
+        connection.send(reply)
+
+
+@contextlib.contextmanager
+def _http(directory: Path, port: int | None, say: Say) -> Iterator[None]:
+    """The sites over HTTP on 127.0.0.1, for previewing; nothing when ``port`` is None."""
+    if port is None:
+        yield
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    say(f"Serving {directory} at http://127.0.0.1:{server.server_address[1]}/")
+    try:
+        yield
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+        pass
+
