@@ -45,13 +45,16 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -66,11 +69,12 @@ try:
 except ImportError:  # pragma: no cover - polib is a dependency of the project
     sys.exit("bench_publish.py needs polib (pip install polib)")
 
-TARGETS = {"first": 0.6, "edit": 0.1}
+TARGETS = {"first": 0.6, "edit": 0.1, "served": 0.1}
 STEP_TITLES = {
     "first": "(a) first publish",
     "filled": "    every catalog translated",
     "edit": "(b) {n} paragraph(s) edited",
+    "served": "(c) the same, `serve` running",
 }
 LANG = bench_sync.LANG
 PLAIN_NAMES = ["sphinx-build gettext", "sphinx-intl update", "sphinx-build html fr", "sphinx-build html en"]
@@ -217,7 +221,31 @@ def timed(step: str, side: str, cmds: list[list[str]], d: Path, env, work: Path,
         out["read"] = sphinx_read(text)
     else:
         out["phases"] = phases(publish_report(text), out["wall_s"])
-    res["steps"][step][side] = out
+    res["steps"].setdefault(step, {})[side] = out
+
+
+@contextlib.contextmanager
+def served(tool: list[str], d: Path, env, work: Path):
+    """``translate-pipeline serve`` running for ``d`` (its output in serve.log); yields True once it is ready."""
+    log = open(work / "serve.log", "w", encoding="utf-8")  # noqa: SIM115 - closed below
+    process = subprocess.Popen(tool + ["-C", str(d), "serve", "--no-http"], cwd=d, env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        ready = False
+        while time.monotonic() < deadline and process.poll() is None:
+            if "Ready" in (work / "serve.log").read_text(encoding="utf-8"):
+                ready = True
+                break
+            time.sleep(0.05)
+        yield ready
+    finally:
+        process.send_signal(signal.SIGINT)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            process.kill()
+        log.close()
 
 
 def bench(args, work: Path, env, tool: list[str], options: list[str]) -> dict:
@@ -228,7 +256,7 @@ def bench(args, work: Path, env, tool: list[str], options: list[str]) -> dict:
         shutil.copytree(pristine, d)
     cmds = {"plain": plain_commands(dirs["plain"], args.plain_jobs),
             "ours": ours_command(dirs["ours"], tool, options)}
-    res: dict = {"corpus": meta, "steps": {"first": {}, "filled": {}, "edit": {}}, "errors": {}}
+    res: dict = {"corpus": meta, "steps": {"first": {}, "filled": {}, "edit": {}, "served": {}}, "errors": {}}
     say = (lambda _m: None) if args.json else (lambda m: print(m, file=sys.stderr))
 
     say("(a) first publish...")
@@ -271,6 +299,17 @@ def bench(args, work: Path, env, tool: list[str], options: list[str]) -> dict:
             "marked_stale": marks.get("stale"),
         }
     res["checks"] = checks
+    if args.serve and "ours" not in res["errors"]:
+        say(f"(c) `translate-pipeline serve` for ours; editing {args.edits} other paragraph(s), publishing again...")
+        with served(tool, dirs["ours"], env, work) as warmed:
+            if not warmed:
+                res["errors"]["ours"] = f"translate-pipeline serve did not start (see {work / 'serve.log'})"
+            timed("warm-up", "ours", cmds["ours"], dirs["ours"], env, work, res)
+            for d in dirs.values():
+                make_corpus.edit_corpus(d, args.edits / paragraphs, args.edit_seed + 1)
+            for side in ("plain", "ours"):
+                timed("served", side, cmds[side], dirs[side], env, work, res)
+        res["steps"].pop("warm-up", None)
     for step, row in res["steps"].items():
         if "plain" in row and "ours" in row:
             row["ratio"] = row["ours"]["wall_s"] / row["plain"]["wall_s"]
@@ -326,6 +365,9 @@ def print_report(res: dict, meta: dict, args) -> None:
             print(f"    ours  rest of the run        {ph['rest_s']:7.2f} s (published catalogs, "
                   "status numbers, starting the builds, root page)")
             print(f"    ours  start-up (imports)     {ph['startup_s']:7.2f} s")
+        if step == "served" and o:
+            print("    (ours: the publish command hands the work to the server, which keeps Sphinx loaded; its CPU "
+                  "and memory columns count the command only)")
     print()
     checks = res.get("checks", {})
     if checks:
@@ -361,6 +403,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--keep", metavar="DIR", help="work in DIR and keep it: corpus, copies, one log per "
                     "side and step (default: a temporary folder, removed)")
     ap.add_argument("--json", action="store_true", help="print the results as JSON")
+    ap.add_argument("--no-serve", dest="serve", action="store_false",
+                    help="skip step (c), which times publish with `translate-pipeline serve` running")
     ap.add_argument("--plain-jobs", metavar="N", help="pass -j N to the plain sphinx-build commands "
                     "(default: sphinx-build's default, one process)")
     ap.add_argument("--tool", help="command that runs the tool (default: translate-pipeline next to this "

@@ -23,6 +23,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOTS, po_path, translate
 
+from translate_pipeline.server import socket_path
+
 REUNION = "rapports/reunion"
 MACHINE_FR = "Les associations ont présenté leurs revendications."
 MACHINE_EN = "The associations presented their demands."
@@ -103,7 +105,7 @@ def test_publish_runs_in_the_server_and_builds_what_publish_alone_builds(served,
             translate(po_path(root, REUNION), {MACHINE_FR: MACHINE_EN})
     log = served.stop()
     assert log.count("published in") == 2  # both publishes ran in the server
-    assert not (served.root / "_build/translate-pipeline/serve.sock").exists()
+    assert not socket_path(served.root).exists()
 
 
 def test_a_review_an_edit_and_new_settings_show_in_the_next_publish(served):
@@ -138,7 +140,7 @@ def test_publish_runs_alone_when_the_server_is_gone(project):
     server.process.kill()  # no time to clean up: its socket and key stay
     server.process.wait(timeout=30)
     server.process.stderr.close()
-    assert (project / "_build/translate-pipeline/serve.sock").exists()
+    assert socket_path(project).exists()
     data = publish(project)
     assert [s["pages"] for s in data["sites"]] == [4, 4]
 
@@ -157,7 +159,18 @@ def test_a_second_server_for_the_same_project_is_refused(served):
     assert "already has a server" in done.stderr
 
 
+def test_a_project_deep_in_folders_is_served(tmp_path):
+    deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6) / "project"  # a socket path of 200 characters
+    shutil.copytree(ROOTS / "publish", deep)
+    server = Server(deep)
+    try:
+        assert [s["pages"] for s in publish(deep)["sites"]] == [4, 4]
+    finally:
+        assert "published in" in server.stop()
+
+
 def test_the_key_is_for_the_owner_only(served):
     key = served.root / "_build/translate-pipeline/serve.key"
     assert oct(key.stat().st_mode & 0o777) == "0o600"
-    assert oct(os.stat(served.root / "_build/translate-pipeline/serve.sock").st_mode & 0o777) == "0o600"
+    assert oct(os.stat(socket_path(served.root)).st_mode & 0o777) == "0o600"
+    assert oct(socket_path(served.root).parent.stat().st_mode & 0o777) == "0o700"

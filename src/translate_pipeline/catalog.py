@@ -324,7 +324,7 @@ def prune_cache(catalog_files: Iterable[Path]) -> int:
     current = set()
     for path in catalog_files:
         with contextlib.suppress(OSError):
-            current.add(_digest(path.read_bytes()))
+            current.add(file_digest(path))
     removed = 0
     for item in _cache_dir.iterdir():
         if item.name.split(".", 1)[0] not in current:
@@ -386,7 +386,7 @@ def read(path: Path) -> Catalog:
     numbers, the published catalogs) share one copy while the file's bytes stay
     the same. Writers use :func:`load`, which gives each its own copy."""
     try:
-        digest = _digest(path.read_bytes())
+        digest = file_digest(path)
     except OSError:
         return load(path)  # says what is wrong
     shared = _SHARED.get(str(path))
@@ -406,7 +406,7 @@ def derived(path: Path, name: str, compute: Callable[[Catalog], T]) -> T:
     :class:`CatalogError`.
     """
     try:
-        digest = _digest(path.read_bytes())
+        digest = file_digest(path)
     except OSError:
         return compute(load(path))  # load says what is wrong
     known = _DERIVED.get((str(path), name))
@@ -429,6 +429,22 @@ def derived(path: Path, name: str, compute: Callable[[Catalog], T]) -> T:
 
 def _digest(raw: bytes) -> str:
     return hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+_DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}  # path -> (what stat says of the file, digest)
+
+
+def file_digest(path: Path) -> str:
+    """The digest of the file's bytes, read again only when the file changed
+    (any write changes its change time, a replacement its inode)."""
+    stat = path.stat()
+    key = (stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
+    known = _DIGESTS.get(str(path))
+    if known is not None and known[0] == key:
+        return known[1]
+    digest = _digest(path.read_bytes())
+    _DIGESTS[str(path)] = (key, digest)
+    return digest
 
 
 def _load_new(path: Path, raw: bytes) -> Catalog:

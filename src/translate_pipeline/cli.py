@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from collections.abc import Sequence
 
 import click
@@ -375,7 +376,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     silent = quiet or as_json or not sys.stderr.isatty()
     progress = None if silent else lambda line: click.echo(line, err=True)
     pdf = False if no_pdf else None
-    result = publish_remotely(ctx.project.root, ctx.overrides, wait, pdf, progress or (lambda _line: None))
+    # The project's server reads conf.py and the settings itself.
+    result = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None))
     if result is None:  # no server for this project: publish here
         from .publish import publish as run_publish
 

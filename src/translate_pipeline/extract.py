@@ -61,7 +61,7 @@ def source_tree(project: Project) -> tuple[Path, dict[str, str]]:
     """
     if project.adopted:
         return project.root, {}
-    tree = project.cache_dir / "src"
+    tree = source_dir(project)
     wanted: dict[str, tuple[Path, str]] = {}
     for language, directory in project.sources.items():
         for path in sorted(directory.rglob("*")):
@@ -77,6 +77,11 @@ def source_tree(project: Project) -> tuple[Path, dict[str, str]]:
             wanted[rel] = (path, language)
     _sync_links(tree, {rel: target for rel, (target, _) in wanted.items()})
     return tree, {rel: lang for rel, (_, lang) in wanted.items()}
+
+
+def source_dir(project: Project) -> Path:
+    """The directory Sphinx reads (:func:`source_tree` lays it out)."""
+    return project.root if project.adopted else project.cache_dir / "src"
 
 
 def _sync_links(tree: Path, wanted: dict[str, Path]) -> None:
@@ -131,11 +136,14 @@ class Reader:
         self._contexts: contextlib.ExitStack | None = None
         self._warnings = io.StringIO()
         self._progress: list[Progress | None] = [None]
+        # docname -> (Sphinx's list of its messages, the Document made of it, its path in the tree)
+        self._documents: dict[str, tuple[list, Document, str]] = {}
 
     def close(self) -> None:
         if self._contexts is not None:
             self._contexts.close()
         self._app = self._contexts = self._key = None
+        self._documents = {}
 
     def _setup(self, project: Project, srcdir: Path, parallel: int) -> Any:
         from sphinx.application import Sphinx
@@ -199,7 +207,15 @@ class Reader:
         documents: dict[str, Document] = {}
         root = project.root
         located = functools.lru_cache(maxsize=None)(lambda src: relative(Path(src).resolve(), root))
+        known = self._documents
+        self._documents = {}
         for docname, messages in builder.messages.items():
+            earlier = known.get(docname)
+            if earlier is not None and earlier[0] is messages and earlier[1].language == languages.get(
+                    earlier[2], project.settings.source_language):
+                documents[docname] = earlier[1]  # not read again: the same messages
+                self._documents[docname] = earlier
+                continue
             path = Path(env.doc2path(docname))
             rel = path.relative_to(srcdir).as_posix()
             language = languages.get(rel, project.settings.source_language)
@@ -213,6 +229,7 @@ class Reader:
                     for msgid, locs in messages
                 ],
             )
+            self._documents[docname] = (messages, documents[docname], rel)
         lines = [readable_warning(line, srcdir, root)
                  for line in self._warnings.getvalue().splitlines() if line.strip()]
         return Extraction(documents=documents, warnings=lines, read=builder.read_count)

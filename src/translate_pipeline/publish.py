@@ -128,7 +128,8 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     them the pages link to none. ``warm``: read and build with Sphinx
     applications kept from earlier publishes.
     """
-    from .extract import source_tree
+    from .extract import source_dir
+    from .status import documents
 
     say = progress or (lambda _line: None)
     started = time.monotonic()
@@ -139,14 +140,15 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         say("Syncing the catalogs with the pages…")
         synced = sync_locked(project, parallel=min(2, os.cpu_count() or 1), reader=warm.reader if warm else None)
         say("Compiling what the publish policy shows…")
-        srcdir, _ = source_tree(project)
+        srcdir = source_dir(project)
+        docs = documents(project)
         compiled = [
             compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy)
             for lang in languages
         ]
         from .sphinx.statuspage import status_data
 
-        data = status_data(project)
+        data = status_data(project, docs)
     status_file = cache / STATUS_FILE
     write_if_changed(status_file, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
@@ -154,7 +156,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     site_root = str(project.conf.get("html_baseurl") or "")
     if site_root and not site_root.endswith("/"):
         site_root += "/"
-    doc_languages = _document_languages(project)
+    doc_languages = _document_languages(project, docs)
     cpus = cpus or os.cpu_count() or 1
     options = project.settings.pdf
     with_pdf = options.enabled if pdf is None else pdf
@@ -224,12 +226,10 @@ def _pdf_overrides(project: Project, language: str, with_pdf: bool) -> dict[str,
     }
 
 
-def _document_languages(project: Project) -> dict[str, str]:
+def _document_languages(project: Project, docs: dict[str, tuple[str, str]]) -> dict[str, str]:
     """Pages written in another language than the source language."""
-    from .status import documents
-
     source = project.settings.source_language
-    return {doc: lang for doc, (lang, _path) in sorted(documents(project).items()) if lang != source}
+    return {doc: lang for doc, (lang, _path) in sorted(docs.items()) if lang != source}
 
 
 def _overrides(project: Project, language: str, locale_root: Path, doc_languages: dict[str, str],

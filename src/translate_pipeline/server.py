@@ -6,27 +6,28 @@ most of its time. ``serve`` keeps, for one project, the application that
 reads the pages (in its own process) and one application per language (in a
 process each), and runs in them every ``publish`` of the project: the
 command hands its work over when the project has a server
-(``_build/translate-pipeline/serve.sock``) and does it itself otherwise. The
+(``_build/translate-pipeline/serve.key`` exists, and its socket answers) and
+does it itself otherwise. The
 server also serves the sites for previewing (``http://127.0.0.1:PORT/``).
 
 The applications are set up again when ``conf.py`` or the settings change;
 translations are read again at each publish. Requests come through a Unix
-socket that only the project's owner can open, authenticated with a key
-kept next to it (mode 0600).
+socket in a folder only the user can open, authenticated with a key kept
+in the project's cache folder (mode 0600).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
-import http.server
+import hashlib
 import multiprocessing
 import multiprocessing.connection
 import os
 import secrets
 import signal
 import sys
-import threading
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -34,14 +35,28 @@ from typing import Any
 from .errors import PipelineError
 from .settings import CACHE_DIR
 
-SOCKET = "serve.sock"
-KEY = "serve.key"
+KEY = "serve.key"  # in the project's cache folder
 
 Say = Callable[[str], None]
 
 
 def socket_path(root: Path) -> Path:
-    return root / CACHE_DIR / SOCKET
+    """Where the project's server listens: a short path (Unix sockets take
+    about 100 characters at most), in a folder only the user can open."""
+    runtime = Path(os.environ.get("XDG_RUNTIME_DIR") or tempfile.gettempdir())
+    name = hashlib.blake2b(str(root.resolve()).encode("utf-8"), digest_size=8).hexdigest()
+    return runtime / f"translate-pipeline-{os.getuid()}" / f"{name}.sock"
+
+
+def _key_path(root: Path) -> Path:
+    return root.resolve() / CACHE_DIR / KEY
+
+
+def _private_folder(folder: Path) -> None:
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stat = folder.stat()
+    if stat.st_uid != os.getuid() or stat.st_mode & 0o077:
+        raise PipelineError(f"{folder} must belong to you alone (mode 700); remove it or set XDG_RUNTIME_DIR")
 
 
 # -- the client side: publish ------------------------------------------------------
@@ -73,7 +88,7 @@ def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | 
 def _connect(root: Path) -> multiprocessing.connection.Connection | None:
     path = socket_path(root)
     try:
-        key = (path.parent / KEY).read_bytes()
+        key = _key_path(root).read_bytes()
     except OSError:
         return None
     try:
@@ -174,12 +189,15 @@ def serve(root: Path, port: int | None, say: Say) -> None:
 
     load_project(root)  # a project, with usable settings
     path = socket_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if _connect(root) is not None:
+    _private_folder(path.parent)
+    other = _connect(root)
+    if other is not None:
+        other.close()
         raise PipelineError(f"this project already has a server ({path}); stop it first (Ctrl-C where it runs)")
     path.unlink(missing_ok=True)
     key = secrets.token_bytes(32)
-    key_file = path.parent / KEY
+    key_file = _key_path(root)
+    key_file.parent.mkdir(parents=True, exist_ok=True)
     key_file.unlink(missing_ok=True)
     descriptor = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(descriptor, "wb") as handle:
@@ -191,10 +209,10 @@ def serve(root: Path, port: int | None, say: Say) -> None:
         # (each sets up its own), and before the socket exists (a process
         # holding it would keep it open after this one died).
         workers.start(list(load_project(root).settings.languages))
-        listener = multiprocessing.connection.Listener(str(path), family="AF_UNIX", authkey=key)
-        os.chmod(path, 0o600)
-        workers.reader = Reader()
-        with _http(root / SITE_DIR, port, say), listener:
+        with _http(root / SITE_DIR, port, say), \
+                multiprocessing.connection.Listener(str(path), family="AF_UNIX", authkey=key) as listener:
+            os.chmod(path, 0o600)
+            workers.reader = Reader()
             say(f"Ready: `translate-pipeline publish` in {root} now runs here. Ctrl-C stops.")
             while True:
                 try:
@@ -242,24 +260,50 @@ def _answer(connection: Any, root: Path, workers: Workers, say: Say) -> None:
 
 @contextlib.contextmanager
 def _http(directory: Path, port: int | None, say: Say) -> Iterator[None]:
-    """The sites over HTTP on 127.0.0.1, for previewing; nothing when ``port`` is None."""
+    """The sites over HTTP on 127.0.0.1, for previewing; nothing when ``port`` is None.
+
+    In a process of its own: this one forks (Sphinx's reading processes, the
+    PDFs'), which is safe only without other threads.
+    """
     if port is None:
         yield
         return
     directory.mkdir(parents=True, exist_ok=True)
-    handler = functools.partial(_QuietHandler, directory=str(directory))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    say(f"Serving {directory} at http://127.0.0.1:{server.server_address[1]}/")
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve_http, args=(str(directory), port, theirs), daemon=True, name="http")
+    process.start()
+    theirs.close()
+    try:
+        answer = ours.recv()
+    except EOFError:
+        answer = "the HTTP server did not start"
+    if isinstance(answer, str):
+        process.join()
+        raise PipelineError(f"cannot serve the sites on port {port}: {answer}; choose another with --port")
+    say(f"Serving {directory} at http://127.0.0.1:{answer}/")
     try:
         yield
     finally:
-        server.shutdown()
-        server.server_close()
+        process.terminate()
+        process.join()
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
-        pass
+def _serve_http(directory: str, port: int, connection: Any) -> None:
+    import http.server
 
+    class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
+            pass
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops it
+    try:
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=directory))
+    except OSError as error:
+        connection.send(error.strerror or str(error))
+        return
+    connection.send(server.server_address[1])
+    server.timeout = 1
+    parent = os.getppid()
+    while os.getppid() == parent:  # until the server stops it, or dies
+        server.handle_request()

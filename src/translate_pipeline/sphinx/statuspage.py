@@ -32,11 +32,14 @@ PAGENAME = "translation-status"
 HEADINGS = ("Reviewed", "Machine translated", "Outdated", "Not yet translated")
 
 
-def status_data(project: Project) -> dict[str, Any]:
-    """``status --json --stale``, plus the page (docname) of each source file."""
+def status_data(project: Project, docs: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """``status --json --stale``, plus the page (docname) of each source file.
+
+    ``docs``: :func:`~translate_pipeline.status.documents` of the project, when known.
+    """
     from ..status import documents, status
 
-    docs = documents(project)
+    docs = documents(project) if docs is None else docs
     data = status(project, docs=docs).as_dict(with_stale=True)
     data["docnames"] = {source: docname for docname, (_lang, source) in sorted(docs.items())}
     return data
