@@ -3,12 +3,12 @@
 A publish starts Sphinx three times (reading the changed pages for their
 messages, then each language's site); after a small edit, starting them is
 most of its time. ``serve`` keeps, for one project, the application that
-reads the pages (in its own process) and one application per language (in a
-process each), and runs in them every ``publish`` of the project: the
+reads the pages (in the server's process) and one application per language
+(in a process each), and runs in them every ``publish`` of the project: the
 command hands its work over when the project has a server
 (``_build/translate-pipeline/serve.key`` exists, and its socket answers) and
-does it itself otherwise. The
-server also serves the sites for previewing (``http://127.0.0.1:PORT/``).
+does it itself otherwise. The server also serves the sites for previewing
+(``http://127.0.0.1:PORT/``). Unix only (it listens on a Unix socket).
 
 The applications are set up again when ``conf.py`` or the settings change;
 translations are read again at each publish. Requests come through a Unix
@@ -86,6 +86,8 @@ def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | 
 
 
 def _connect(root: Path) -> multiprocessing.connection.Connection | None:
+    if not hasattr(os, "getuid"):  # not a Unix system: no server
+        return None
     path = socket_path(root)
     try:
         key = _key_path(root).read_bytes()
@@ -188,6 +190,8 @@ def serve(root: Path, port: int | None, say: Say) -> None:
     from .settings import load_project
 
     load_project(root)  # a project, with usable settings
+    if not hasattr(os, "getuid"):
+        raise PipelineError("serve needs a Unix system (Linux, macOS); publish works without it")
     path = socket_path(root)
     _private_folder(path.parent)
     other = _connect(root)
