@@ -376,41 +376,43 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     silent = quiet or as_json or not sys.stderr.isatty()
     progress = None if silent else lambda line: click.echo(line, err=True)
     pdf = False if no_pdf else None
-    # The project's server reads conf.py and the settings itself.
-    result = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None))
-    if result is None:  # no server for this project: publish here
+    # The project's server reads conf.py and the settings itself, and answers
+    # with the report as plain data (the same as --json prints).
+    data = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None))
+    if data is None:  # no server for this project: publish here
         from .publish import publish as run_publish
 
-        result = run_publish(ctx.project, wait=wait, progress=progress, pdf=pdf)
+        data = run_publish(ctx.project, wait=wait, progress=progress, pdf=pdf).as_dict()
     if as_json:
-        _print_json(result.as_dict())
+        _print_json(data)
         return
-    pdf_warnings = result.pdf.warnings if result.pdf else []
-    for line in [*result.sync.warnings, *(w for site in result.sites for w in site.warnings), *pdf_warnings]:
+    made = data["pdf"]
+    for line in [*data["sync"]["warnings"], *(w for site in data["sites"] for w in site["warnings"]),
+                 *(made["warnings"] if made else [])]:
         click.echo(line, err=True)
     if quiet:
         return
-    click.echo(f"Published {len(result.sites)} sites in {result.seconds:.1f}s:")
-    for site in result.sites:
-        marks = site.marks
+    click.echo(f"Published {len(data['sites'])} sites in {data['seconds']:.1f}s:")
+    for site in data["sites"]:
+        marks = site["marks"]
         extra = []
-        if site.banners:
-            extra.append(f"{site.banners} with a banner")
-        if site.notices:
-            extra.append(f"{site.notices} replaced by a notice")
+        if site["banners"]:
+            extra.append(f"{site['banners']} with a banner")
+        if site["notices"]:
+            extra.append(f"{site['notices']} replaced by a notice")
         click.echo(
-            f"  {site.language:3} {site.path + '/':18} {site.pages} pages ({site.read} read again); "
+            f"  {site['language']:3} {site['path'] + '/':18} {site['pages']} pages ({site['read']} read again); "
             f"passages marked: {marks.get('machine', 0)} machine translated, {marks.get('stale', 0)} outdated, "
             f"{marks.get('untranslated', 0)} not yet translated" + (f"; pages: {', '.join(extra)}" if extra else "")
         )
-    if result.pdf:
-        for made in result.pdf.languages:
-            line = f"  {made.language:3} PDFs: {made.made} of {made.pages} pages made again"
-            if made.site:
-                line += f"; whole site: {made.site} " + (f"({made.site_pages} pages)" if made.site_made else "(unchanged)")
-            click.echo(line)
-    click.echo(f"Open {result.root} (sitemap: {result.sitemap}; status: <site>/translation-status.html)")
-    if not result.site_root:
+    for language in made["languages"] if made else []:
+        line = f"  {language['language']:3} PDFs: {language['made']} of {language['pages']} pages made again"
+        if language["site"]:
+            line += f"; whole site: {language['site']} " + (
+                f"({language['site_pages']} pages)" if language["site_made"] else "(unchanged)")
+        click.echo(line)
+    click.echo(f"Open {data['root']} (sitemap: {data['sitemap']}; status: <site>/translation-status.html)")
+    if not data["site_root"]:
         click.echo("The sitemap and the language alternates hold relative URLs, which search engines ignore: "
                    "set html_baseurl in conf.py to the URL of the folder holding the sites.")
 

@@ -62,8 +62,8 @@ def _private_folder(folder: Path) -> None:
 # -- the client side: publish ------------------------------------------------------
 
 
-def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | None, say: Say) -> Any:
-    """The project's server's :class:`~translate_pipeline.publish.PublishResult`; None without a server."""
+def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | None, say: Say) -> dict | None:
+    """What the project's server published (``PublishResult.as_dict()``); None without a server."""
     connection = _connect(root)
     if connection is None:
         return None
@@ -256,7 +256,7 @@ def _answer(connection: Any, root: Path, workers: Workers, say: Say) -> None:
         workers.reader.close()
         reply = ("error", 1, f"the server could not publish: {type(error).__name__}: {error}")
     else:
-        reply = ("result", result)
+        reply = ("result", result.as_dict())  # plain data: the command loads none of the modules
         say(f"published in {result.seconds:.2f}s")
     with contextlib.suppress(OSError):
         connection.send(reply)
