@@ -84,23 +84,44 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
         lock.release()
 
 
+class Messages(list):
+    """A domain's incoming messages, with the key :func:`_key` computed once."""
+
+    key: str | None = None
+
+
+# (project, target, domain) -> (the documents, with locations?, their messages). A
+# reader kept between syncs (``serve``) gives the same Document objects for the
+# pages it did not read again: their messages are not made again.
+_INCOMING: dict[tuple[Path, str, str], tuple[tuple, bool, Messages]] = {}
+
+
 def incoming_by_language(project: Project, extraction: Extraction) -> dict[str, dict[str, list[Incoming]]]:
     """target language -> domain -> messages, in document order."""
     domains = docnames_to_domain(extraction.documents, project.gettext_compact)
     location = project.conf.get("gettext_location", True)
-    result: dict[str, dict[str, list[Incoming]]] = {}
+    groups: dict[tuple[str, str], list] = {}
     for docname in sorted(extraction.documents):
         document = extraction.documents[docname]
         for target in project.targets_of(document.language):
-            bucket = result.setdefault(target, {}).setdefault(domains[docname], [])
-            if location:
-                bucket.extend(Incoming(msgid, tuple([(path, str(line)) for path, line in locations]))
-                              for msgid, locations in document.messages)
-            else:
-                bucket.extend(Incoming(msgid) for msgid, _ in document.messages)
-    for domains_ in result.values():
-        for domain, messages in domains_.items():
-            domains_[domain] = _unique(messages)
+            groups.setdefault((target, domains[docname]), []).append(document)
+    result: dict[str, dict[str, list[Incoming]]] = {}
+    for (target, domain), documents in groups.items():
+        known = _INCOMING.get((project.root, target, domain))
+        if (known is not None and known[1] == location and len(known[0]) == len(documents)
+                and all(a is b for a, b in zip(known[0], documents))):
+            messages = known[2]
+        else:
+            bucket: list[Incoming] = []
+            for document in documents:
+                if location:
+                    bucket.extend(Incoming(msgid, tuple([(path, str(line)) for path, line in locations]))
+                                  for msgid, locations in document.messages)
+                else:
+                    bucket.extend(Incoming(msgid) for msgid, _ in document.messages)
+            messages = Messages(_unique(bucket))
+            _INCOMING[(project.root, target, domain)] = (tuple(documents), location, messages)
+        result.setdefault(target, {})[domain] = messages
     return result
 
 
@@ -218,7 +239,13 @@ def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
 
 
 def _key(messages: list[Incoming]) -> str:
-    return _entries_key([(None, msgid, occurrences) for msgid, occurrences in messages])
+    known = getattr(messages, "key", None)
+    if known is not None:
+        return known
+    key = _entries_key([(None, msgid, occurrences) for msgid, occurrences in messages])
+    if isinstance(messages, Messages):
+        messages.key = key
+    return key
 
 
 def _entries_key(entries: list[tuple[str | None, str, tuple[tuple[str, str], ...]]]) -> str:
