@@ -146,14 +146,14 @@ def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, f
 
     from translate_pipeline import publish as module
 
-    def build_site(spec):
+    def build(_site, spec):
         if spec.language == "en":
             if failure == "raise":
                 raise RuntimeError("out of disk")
             os._exit(3)
         return module.SiteReport(spec.language, spec.outdir, pages=1)
 
-    monkeypatch.setattr(module, "build_site", build_site)  # the processes are forked from this one
+    monkeypatch.setattr(module.SiteApp, "build", build)  # the processes are forked from this one
     specs = [module.BuildSpec(lang, "src", "conf", f"out-{lang}", "doctrees", {}) for lang in ("fr", "en")]
     reports = module._build_all(specs, 2, lambda _line: None)
     assert [(r.language, r.error) for r in reports] == [("fr", None), ("en", said)]

@@ -264,62 +264,112 @@ def _overrides(project: Project, language: str, locale_root: Path, doc_languages
 
 
 def _build_all(specs: list[BuildSpec], cpus: int, say: Progress) -> list[SiteReport]:
-    """Build each language in a process of its own, as many at once as there are CPUs.
-
-    A fresh process per language: Sphinx keeps translations in process-wide
-    caches, which must not carry one language into the other. On Linux the
-    processes are forked from this one, which has Sphinx loaded already
-    (sync read the pages with it), so a build starts at once.
-    """
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pending = list(specs)
-    running: list[tuple[BuildSpec, Any, Any]] = []  # (spec, process, the end its report arrives at)
-    reports: dict[str, SiteReport] = {}
+    """Build each language in a process of its own, as many at once as there are CPUs."""
+    processes = BuildProcesses()
     try:
-        while pending or running:
-            while pending and len(running) < max(1, cpus):
-                spec = pending.pop(0)
-                receiver, sender = context.Pipe(duplex=False)
-                process = context.Process(target=_build_in_child, args=(spec, sender), daemon=True)
-                process.start()
-                sender.close()
-                running.append((spec, process, receiver))
-            ready = multiprocessing.connection.wait([receiver for _, _, receiver in running])
-            for item in [item for item in running if item[2] in ready]:
-                spec, process, receiver = item
-                try:
-                    report = receiver.recv()
-                except EOFError:
-                    process.join()
-                    report = SiteReport(spec.language, spec.outdir,
-                                        error=f"the build process died (exit code {process.exitcode})")
-                receiver.close()
-                process.join()
-                running.remove(item)
-                reports[spec.language] = report
-                if not report.error:
-                    say(f"  {report.language}: {report.pages} pages ({report.read} read again) in {report.seconds:.1f}s")
+        return processes.build_all(specs, cpus, say)
     finally:
-        for _spec, process, _receiver in running:
-            process.terminate()
-            process.join()
-    return [reports[spec.language] for spec in specs]
+        processes.close()
 
 
-def _build_in_child(spec: BuildSpec, sender: Any) -> None:
+class BuildProcesses:
+    """One process per language, each keeping that language's :class:`SiteApp`.
+
+    A process per language: Sphinx keeps translations in process-wide
+    caches, which must not carry one language into the other. On Linux the
+    processes are forked from this one, which has Sphinx loaded already, so a
+    build starts at once. ``publish`` uses them for one build; ``serve``
+    keeps them for every publish.
+    """
+
+    def __init__(self) -> None:
+        self._context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+        self._running: dict[str, tuple[Any, Any]] = {}  # language -> (process, connection)
+
+    def _process(self, language: str) -> tuple[Any, Any]:
+        known = self._running.get(language)
+        if known is not None and known[0].is_alive():
+            return known
+        ours, theirs = self._context.Pipe()
+        process = self._context.Process(target=_build_process, args=(theirs,), daemon=True, name=f"build-{language}")
+        process.start()
+        theirs.close()
+        self._running[language] = (process, ours)
+        return process, ours
+
+    def start(self, languages: list[str]) -> None:
+        for language in languages:
+            self._process(language)
+
+    def build_all(self, specs: list[BuildSpec], cpus: int, say: Progress) -> list[SiteReport]:
+        pending = list(specs)
+        building: list[tuple[BuildSpec, Any, Any]] = []  # (spec, process, the end its report arrives at)
+        reports: dict[str, SiteReport] = {}
+        try:
+            while pending or building:
+                while pending and len(building) < max(1, cpus):
+                    spec = pending.pop(0)
+                    process, connection = self._process(spec.language)
+                    connection.send(spec)
+                    building.append((spec, process, connection))
+                ready = multiprocessing.connection.wait([connection for _, _, connection in building])
+                for item in [item for item in building if item[2] in ready]:
+                    spec, process, connection = item
+                    try:
+                        report = connection.recv()
+                    except EOFError:
+                        process.join()
+                        del self._running[spec.language]
+                        report = SiteReport(spec.language, spec.outdir,
+                                            error=f"the build process died (exit code {process.exitcode})")
+                    building.remove(item)
+                    reports[spec.language] = report
+                    if not report.error:
+                        say(f"  {report.language}: {report.pages} pages ({report.read} read again) "
+                            f"in {report.seconds:.1f}s")
+        except BaseException:  # Ctrl-C: the builds under way stop now
+            for spec, process, _connection in building:
+                process.terminate()
+                process.join()
+                self._running.pop(spec.language, None)
+            raise
+        return [reports[spec.language] for spec in specs]
+
+    def close(self) -> None:
+        for process, connection in self._running.values():
+            with contextlib.suppress(OSError):
+                connection.send(None)
+            process.join(timeout=10)
+            if process.is_alive():
+                process.terminate()
+        self._running.clear()
+
+
+def _build_process(connection: Any) -> None:
+    """A language's process: build each site it is sent until told to stop or its parent dies."""
     import signal
-
-    import sphinx.locale
 
     # Ctrl-C reaches every process of the terminal: the parent stops the builds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    sphinx.locale.translators.clear()  # a forked process holds its parent's
-    try:
-        report = build_site(spec)
-    except Exception as error:  # noqa: BLE001 - reported as the build's error
-        report = SiteReport(spec.language, spec.outdir, error=f"{type(error).__name__}: {error}")
-    sender.send(report)
-    sender.close()
+    parent = os.getppid()
+    site = SiteApp()
+    while True:
+        try:
+            while not connection.poll(1):
+                if os.getppid() != parent:  # the parent died without a word
+                    return
+            spec = connection.recv()
+        except EOFError:
+            break
+        if spec is None:
+            break
+        try:
+            report = site.build(spec)
+        except Exception as error:  # noqa: BLE001 - reported as the build's error
+            site.close()
+            report = SiteReport(spec.language, spec.outdir, error=f"{type(error).__name__}: {error}")
+        connection.send(report)
+    site.close()
 
 
 def build_site(spec: BuildSpec) -> SiteReport:

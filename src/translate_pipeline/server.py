@@ -102,92 +102,16 @@ def _connect(root: Path) -> multiprocessing.connection.Connection | None:
 # -- the server ---------------------------------------------------------------------
 
 
-class Workers:
-    """One process per language, each keeping that language's Sphinx application."""
-
-    def __init__(self) -> None:
-        self._context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-        self._running: dict[str, tuple[Any, Any]] = {}  # language -> (process, connection)
-        self.reader: Any = None
-
-    def _worker(self, language: str) -> tuple[Any, Any]:
-        known = self._running.get(language)
-        if known is not None and known[0].is_alive():
-            return known
-        ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_work, args=(theirs,), daemon=True, name=f"build-{language}")
-        process.start()
-        theirs.close()
-        self._running[language] = (process, ours)
-        return process, ours
-
-    def start(self, languages: list[str]) -> None:
-        for language in languages:
-            self._worker(language)
-
-    def build_all(self, specs: list[Any], cpus: int, say: Say) -> list[Any]:
-        from .publish import SiteReport
-
-        sent = []
-        for spec in specs:
-            process, connection = self._worker(spec.language)
-            connection.send(spec)
-            sent.append((spec, process, connection))
-        reports = []
-        for spec, process, connection in sent:
-            try:
-                report = connection.recv()
-            except EOFError:
-                process.join()
-                del self._running[spec.language]
-                report = SiteReport(spec.language, spec.outdir,
-                                    error=f"the build process died (exit code {process.exitcode})")
-            if not report.error:
-                say(f"  {report.language}: {report.pages} pages ({report.read} read again) in {report.seconds:.1f}s")
-            reports.append(report)
-        return reports
-
-    def close(self) -> None:
-        for process, connection in self._running.values():
-            with contextlib.suppress(OSError):
-                connection.send(None)
-            process.join(timeout=10)
-            if process.is_alive():
-                process.terminate()
-        self._running.clear()
-
-
-def _work(connection: Any) -> None:
-    """A language's process: build each site it is sent, keeping Sphinx loaded."""
-    from .publish import SiteApp, SiteReport
-
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops its processes
-    server = os.getppid()
-    site = SiteApp()
-    while True:
-        try:
-            while not connection.poll(1):
-                if os.getppid() != server:  # the server died without a word
-                    return
-            spec = connection.recv()
-        except EOFError:
-            break
-        if spec is None:
-            break
-        try:
-            report = site.build(spec)
-        except Exception as error:  # noqa: BLE001 - reported as the build's error
-            site.close()
-            report = SiteReport(spec.language, spec.outdir, error=f"{type(error).__name__}: {error}")
-        connection.send(report)
-    site.close()
-
-
 def serve(root: Path, port: int | None, say: Say) -> None:
     """Keep Sphinx loaded for ``root``'s publishes until interrupted; serve the sites on ``port``."""
     from .extract import Reader
-    from .publish import SITE_DIR
+    from .publish import SITE_DIR, BuildProcesses
     from .settings import load_project
+
+    class Workers(BuildProcesses):
+        """Each language's process, and the page reader: Sphinx kept loaded (``publish``'s ``warm``)."""
+
+        reader: Any = None
 
     load_project(root)  # a project, with usable settings
     if not hasattr(os, "getuid"):
@@ -233,7 +157,8 @@ def serve(root: Path, port: int | None, say: Say) -> None:
         key_file.unlink(missing_ok=True)
 
 
-def _answer(connection: Any, root: Path, workers: Workers, say: Say) -> None:
+def _answer(connection: Any, root: Path, workers: Any, say: Say) -> None:
+    """One publish, with ``workers`` (the server's Sphinx kept loaded)."""
     from .publish import publish
     from .settings import load_project
 
