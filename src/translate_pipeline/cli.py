@@ -310,9 +310,14 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
     catalogs and pages not synced yet. DOC limits the listing to those pages
     (docnames such as index or rapports/2014-02-reunion-ministre).
 
+    A translation that refers to what its original does not (a URL, a
+    link target, a footnote, a substitution, a directive) is listed as a
+    failed check with its catalog:line: publish shows the original instead.
+
     With --check, the publish policy of [tool.translate-pipeline.policy]
     (min_reviewed percent of words, max_stale, max_untranslated entries) is
-    checked and the exit code is 1 when it is not met, so CI can gate on it.
+    checked, and so are the translations' references: the exit code is 1
+    when either fails, so CI can gate on it.
     """
     from .status import check, status as run_status
 
@@ -325,7 +330,7 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
             data["check"] = {"passed": not problems, "problems": problems}
         _print_json(data)
     else:
-        _print_status(report, show_stale)
+        _print_status(report, show_stale, failed_checks=not check_policy)  # --check lists them below
         for problem in problems:
             click.secho(f"policy not met: {problem}", fg="red", err=True)
         if check_policy and not problems:
@@ -387,7 +392,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         _print_json(data)
         return
     made = data["pdf"]
-    for line in [*data["sync"]["warnings"], *(w for site in data["sites"] for w in site["warnings"]),
+    refused = (w for compiled in data["catalogs_compiled"].values() for w in compiled.get("warnings", []))
+    for line in [*data["sync"]["warnings"], *refused, *(w for site in data["sites"] for w in site["warnings"]),
                  *(made["warnings"] if made else [])]:
         click.echo(line, err=True)
     if quiet:
@@ -445,7 +451,7 @@ def serve(ctx: Context, port: int, no_http: bool) -> None:
         click.echo("Stopped.", err=True)
 
 
-def _print_status(report, show_stale: bool) -> None:
+def _print_status(report, show_stale: bool, failed_checks: bool = True) -> None:
     from .catalog import State
 
     names = [f"{item.language}/{item.domain}" for item in report.catalogs]
@@ -466,6 +472,9 @@ def _print_status(report, show_stale: bool) -> None:
         click.echo(f"orphaned: {path} (its page is gone)")
     for path in report.unsynced:
         click.echo(f"not synced yet: {path} (run translate-pipeline sync)")
+    for item in report.catalogs if failed_checks else []:
+        for refused in item.check_failed:
+            click.secho(f"check failed: {refused.location(item.path)}: {refused.message}", fg="red")
     if not show_stale:
         return
     for item in report.catalogs:

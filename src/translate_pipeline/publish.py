@@ -105,7 +105,8 @@ class PublishResult:
             "root": self.root,
             "sitemap": self.sitemap,
             "site_root": self.site_root,
-            "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
+            "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written, "refused": c.refused_list(),
+                                               "warnings": c.warnings()} for c in self.compiled},
             "sync": self.sync.as_dict(),
             "pdf": self.pdf.as_dict() if self.pdf else None,
             "seconds": round(self.seconds, 2),
@@ -143,7 +144,8 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         srcdir = source_dir(project)
         docs = documents(project)
         compiled = [
-            compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy)
+            compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy,
+                             name=lambda path: relative(path, project.root))
             for lang in languages
         ]
         from .sphinx.statuspage import status_data

@@ -10,6 +10,11 @@ For the language a site is built in, each catalog of that language becomes:
   date the original of a stale one changed;
 * an entry of ``ROOT/LANG/marks.json``: a digest of both.
 
+A translation that refers to what its source does not (a URL, a target, a
+footnote, a directive: :func:`translate_pipeline.references.compare`) is
+not published as it is, whatever its state: the page shows the original,
+marked not yet translated, and the report says which entry and why.
+
 Sphinx's own i18n reads the .mo files (``locale_dirs = [ROOT]``); the
 extension reads a page's marks to mark each paragraph, and compares digests
 to read again exactly the documents whose published catalog changed. Files
@@ -21,17 +26,42 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from . import catalog as cat
 from .catalog import State
+from .references import compare
 from .files import atomic_write_bytes
 from .settings import Policy
 
 MARKS_FILE = "marks.json"
 MARKS_SUFFIX = ".marks.json"
 FORMAT = 2
+WARNING_TYPE = "translate_pipeline.refused"  # Sphinx's way: TYPE.SUBTYPE
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """An entry whose translation is not published: it refers to what its source does not."""
+
+    line: int | None  # of the entry in its catalog
+    state: str  # the entry's state in the catalog
+    msgid: str
+    problems: tuple[str, ...]
+
+    @property
+    def message(self) -> str:
+        return ("translation not published, the original is shown instead (marked not yet translated): "
+                + "; ".join(self.problems))
+
+    def location(self, path: str) -> str:
+        return f"{path}:{self.line}" if self.line else path
+
+    def warning(self, path: str) -> str:
+        """The editor's warning, as Sphinx words its own: ``path:line: WARNING: ... [type]``."""
+        return f"{self.location(path)}: WARNING: {self.message} [{WARNING_TYPE}]"
 
 
 @dataclass
@@ -40,6 +70,15 @@ class Published:
 
     translations: dict[str, str] = field(default_factory=dict)  # msgid -> msgstr shown
     marks: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # msgid -> (state, since)
+    refused: list[Refusal] = field(default_factory=list)
+
+
+def refusal(entry: cat.Entry, state: State) -> Refusal | None:
+    """Why ``entry``'s translation may not be published as it is; None when it may."""
+    difference = compare(entry.msgid, entry.msgstr)
+    if not difference:
+        return None
+    return Refusal(getattr(entry, "linenum", None), str(state), entry.msgid, difference.problems)
 
 
 def published(catalog: cat.Catalog, policy: Policy) -> Published:
@@ -51,6 +90,10 @@ def published(catalog: cat.Catalog, policy: Policy) -> Published:
             shown = State.UNTRANSLATED
         elif state is State.STALE and policy.stale != "mark":
             shown = State.UNTRANSLATED
+        refused = refusal(entry, state) if shown is not State.UNTRANSLATED else None
+        if refused is not None:
+            result.refused.append(refused)
+            shown = State.UNTRANSLATED
         if shown is not State.UNTRANSLATED:
             result.translations[entry.msgid] = entry.msgstr
         since = cat.stale_since(entry) if shown is State.STALE else None
@@ -58,8 +101,11 @@ def published(catalog: cat.Catalog, policy: Policy) -> Published:
     return result
 
 
-def _compile(catalog: cat.Catalog, policy: Policy, language: str) -> tuple[bytes, bytes, str, dict[str, int]]:
-    """The .mo bytes, the marks file's bytes, their digest and the entries per state shown."""
+def _compile(
+    catalog: cat.Catalog, policy: Policy, language: str
+) -> tuple[bytes, bytes, str, dict[str, int], list[Refusal]]:
+    """The .mo bytes, the marks file's bytes, their digest, the entries per state shown
+    and the translations refused."""
     shown = published(catalog, policy)
     data = cat.mo_bytes(shown.translations, language)
     entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
@@ -67,7 +113,7 @@ def _compile(catalog: cat.Catalog, policy: Policy, language: str) -> tuple[bytes
     counts = dict.fromkeys(map(str, State), 0)
     for state, _since in shown.marks.values():
         counts[state] += 1
-    return data, marks, hashlib.sha256(data + marks).hexdigest()[:20], counts
+    return data, marks, hashlib.sha256(data + marks).hexdigest()[:20], counts, shown.refused
 
 
 @dataclass
@@ -77,12 +123,26 @@ class CompileReport:
     written: list[str] = field(default_factory=list)  # domains whose .mo changed
     removed: list[str] = field(default_factory=list)  # domains whose catalog is gone
     shown: dict[str, int] = field(default_factory=lambda: dict.fromkeys(map(str, State), 0))
+    refused: dict[str, list[Refusal]] = field(default_factory=dict)  # catalog path -> its refused entries
+
+    def warnings(self) -> list[str]:
+        """One warning per refused translation, naming its catalog and line."""
+        return [r.warning(path) for path, refused in self.refused.items() for r in refused]
+
+    def refused_list(self) -> list[dict[str, Any]]:
+        """The refused translations as plain data (``--json``)."""
+        return [
+            {"catalog": path, "line": r.line, "state": r.state, "msgid": r.msgid, "problems": list(r.problems)}
+            for path, refused in self.refused.items() for r in refused
+        ]
 
 
 def compile_language(
-    catalog_dirs: list[Path], root: Path, language: str, policy: Policy
+    catalog_dirs: list[Path], root: Path, language: str, policy: Policy, name: Callable[[Path], str] = str
 ) -> CompileReport:
     """Compile every catalog of ``language`` found in ``catalog_dirs`` under ``root``.
+
+    ``name`` writes a catalog's path in the report (relative to the project).
 
     A domain found in several directories is taken from the first. Raises
     CatalogError on a malformed catalog, before anything is written.
@@ -92,15 +152,17 @@ def compile_language(
     for directory in catalog_dirs:
         for domain, path in cat.iter_catalogs(directory):
             sources.setdefault(domain, path)
-    name = f"published:{FORMAT}:{language}:{policy.machine}:{policy.stale}"
+    fact = f"published:{FORMAT}:refusals-1:{language}:{policy.machine}:{policy.stale}"
     facts = {
-        domain: cat.derived(path, name, lambda catalog: _compile(catalog, policy, language))
+        domain: cat.derived(path, fact, lambda catalog: _compile(catalog, policy, language))
         for domain, path in sorted(sources.items())
     }
 
     out = root / language / "LC_MESSAGES"
     domains: dict[str, str] = {}
-    for domain, (data, marks, digest, counts) in facts.items():
+    for domain, (data, marks, digest, counts, refused) in facts.items():
+        if refused:
+            report.refused[name(sources[domain])] = refused
         if write_if_changed(out / f"{domain}.mo", data):
             report.written.append(domain)
         write_if_changed(out / f"{domain}{MARKS_SUFFIX}", marks)

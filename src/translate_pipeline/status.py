@@ -15,6 +15,7 @@ from pathlib import Path
 from . import catalog as cat
 from .catalog import State
 from .extract import docnames_to_domain
+from .published import Refusal, refusal
 from .settings import Policy, Project
 
 
@@ -76,6 +77,7 @@ class CatalogStatus:
     documents: list[str]
     tally: Tally
     stale: list[StaleEntry] = field(default_factory=list)
+    check_failed: list[Refusal] = field(default_factory=list)  # translations refused at publish
 
     def as_dict(self, with_stale: bool = False) -> dict:
         data = {
@@ -84,6 +86,10 @@ class CatalogStatus:
             "path": self.path,
             "documents": self.documents,
             **self.tally.as_dict(),
+            "check_failed": [
+                {"line": r.line, "state": r.state, "msgid": r.msgid, "problems": list(r.problems)}
+                for r in self.check_failed
+            ],
         }
         if with_stale:
             data["stale"] = [
@@ -111,10 +117,19 @@ class StatusReport:
             per_language.setdefault(status.language, Tally()).absorb(status.tally)
         return per_language
 
+    def check_failed(self) -> dict[str, int]:
+        """Per language: the translations whose references differ from their source's."""
+        failed: dict[str, int] = {}
+        for status in self.catalogs:
+            failed[status.language] = failed.get(status.language, 0) + len(status.check_failed)
+        return failed
+
     def as_dict(self, with_stale: bool = False) -> dict:
+        failed = self.check_failed()
         return {
             "catalogs": [c.as_dict(with_stale) for c in self.catalogs],
-            "totals": {lang: t.as_dict() for lang, t in sorted(self.totals().items())},
+            "totals": {lang: {**t.as_dict(), "check_failed": failed.get(lang, 0)}
+                       for lang, t in sorted(self.totals().items())},
             "orphaned": self.orphaned,
             "unsynced": self.unsynced,
         }
@@ -189,21 +204,27 @@ def status(
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                tally, stale = cat.derived(path, "status", _facts)
+                tally, stale, refused = cat.derived(path, "status:references-1", _facts)
                 report.catalogs.append(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
-                                  tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale))
+                                  tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
+                                  check_failed=list(refused))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     return report
 
 
-def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
-    """The numbers per state, and the stale entries, of one catalog."""
+def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry], list[Refusal]]:
+    """The numbers per state, the stale entries and the translations that
+    would not be published (they refer to what their source does not) of one catalog."""
     tally = Tally()
     stale = []
+    refused = []
     for entry, state in catalog.states():
         tally.add(state, cat.word_count(entry.msgid))
+        failed = refusal(entry, state) if state is not State.UNTRANSLATED else None
+        if failed is not None:
+            refused.append(failed)
         if state is State.STALE:
             stale.append(
                 StaleEntry(
@@ -214,12 +235,19 @@ def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
                     line=getattr(entry, "linenum", None),
                 )
             )
-    return tally, stale
+    return tally, stale, refused
 
 
 def check(report: StatusReport, policy: Policy) -> list[str]:
-    """What the publish policy finds wrong; empty when it is met."""
-    problems: list[str] = []
+    """What the publish policy finds wrong; empty when it is met.
+
+    A translation that refers to what its source does not always fails the
+    check: ``publish`` shows the original instead.
+    """
+    problems: list[str] = [
+        f"{refused.location(status.path)}: {refused.message}"
+        for status in report.catalogs for refused in status.check_failed
+    ]
     for language, tally in sorted(report.totals().items()):
         if tally.reviewed_percent < policy.min_reviewed:
             problems.append(

@@ -95,11 +95,22 @@ def _compile_project_catalogs(app: Sphinx, config: Config) -> None:
     root = Path(app.doctreedir) / COMPILED_DIR
     policy = Policy(machine=setting(config, "machine"), stale=setting(config, "stale"))
     try:
-        published.compile_language(dirs, root, language, policy)
+        report = published.compile_language(dirs, root, language, policy, name=lambda path: _relative(path, app))
     except PipelineError as error:
         raise ConfigError(f"translate_pipeline: {error}") from None
+    for path, refused in report.refused.items():
+        for entry in refused:
+            logger.warning(entry.message, location=entry.location(path), type="translate_pipeline", subtype="refused")
     config.locale_dirs = [str(root)]
     setattr(config, PREFIX + "locale_dir", str(root))
+
+
+def _relative(path: Path, app: Sphinx) -> str:
+    """A catalog's path as the editor knows it: relative to the folder of conf.py when inside it."""
+    try:
+        return path.relative_to(app.confdir).as_posix()
+    except ValueError:
+        return str(path)
 
 
 # -- the build -----------------------------------------------------------------
