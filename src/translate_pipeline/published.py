@@ -6,9 +6,9 @@ For the language a site is built in, each catalog of that language becomes:
   shows. Reviewed ones always; machine drafts and stale ones when the policy
   says ``mark`` (they are fuzzy in the .po, so Sphinx alone would drop them);
 * ``ROOT/LANG/LC_MESSAGES/DOMAIN.marks.json``: the state each message is
-  shown in (``reviewed``, ``machine``, ``stale`` or ``untranslated``) and the
-  date the original of a stale one changed;
-* an entry of ``ROOT/LANG/marks.json``: a digest of both.
+  shown in (``reviewed``, ``machine``, ``stale`` or ``untranslated``), the
+  date the original of a stale one changed and the line of its entry;
+* an entry of ``ROOT/LANG/marks.json``: a digest of both, and the catalog's path.
 
 A translation that refers to what its source does not (a URL, a target, a
 footnote, a directive: :func:`translate_pipeline.references.compare`) is
@@ -38,7 +38,7 @@ from .settings import Policy
 
 MARKS_FILE = "marks.json"
 MARKS_SUFFIX = ".marks.json"
-FORMAT = 2
+FORMAT = 3
 WARNING_TYPE = "translate_pipeline.refused"  # Sphinx's way: TYPE.SUBTYPE
 
 
@@ -69,7 +69,7 @@ class Published:
     """One catalog as a site shows it."""
 
     translations: dict[str, str] = field(default_factory=dict)  # msgid -> msgstr shown
-    marks: dict[str, tuple[str, str | None]] = field(default_factory=dict)  # msgid -> (state, since)
+    marks: dict[str, tuple[str, str | None, int | None]] = field(default_factory=dict)  # msgid -> (state, since, line)
     refused: list[Refusal] = field(default_factory=list)
 
 
@@ -97,7 +97,7 @@ def published(catalog: cat.Catalog, policy: Policy) -> Published:
         if shown is not State.UNTRANSLATED:
             result.translations[entry.msgid] = entry.msgstr
         since = cat.stale_since(entry) if shown is State.STALE else None
-        result.marks[entry.msgid] = (str(shown), since)
+        result.marks[entry.msgid] = (str(shown), since, getattr(entry, "linenum", None))
     return result
 
 
@@ -111,7 +111,7 @@ def _compile(
     entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
     marks = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
     counts = dict.fromkeys(map(str, State), 0)
-    for state, _since in shown.marks.values():
+    for state, _since, _line in shown.marks.values():
         counts[state] += 1
     return data, marks, hashlib.sha256(data + marks).hexdigest()[:20], counts, shown.refused
 
@@ -160,9 +160,10 @@ def compile_language(
 
     out = root / language / "LC_MESSAGES"
     domains: dict[str, str] = {}
+    paths = {domain: name(path) for domain, path in sources.items()}
     for domain, (data, marks, digest, counts, refused) in facts.items():
         if refused:
-            report.refused[name(sources[domain])] = refused
+            report.refused[paths[domain]] = refused
         if write_if_changed(out / f"{domain}.mo", data):
             report.written.append(domain)
         write_if_changed(out / f"{domain}{MARKS_SUFFIX}", marks)
@@ -178,7 +179,8 @@ def compile_language(
                 path.unlink()
                 if rel.endswith(".mo"):
                     report.removed.append(domain)
-    index = {"format": FORMAT, "language": language, "domains": domains}
+    index = {"format": FORMAT, "language": language, "domains": domains,
+             "catalogs": {domain: paths[domain] for domain in domains}}
     text = json.dumps(index, ensure_ascii=False, sort_keys=True, indent=0)
     write_if_changed(root / language / MARKS_FILE, text.encode("utf-8"))
     return report
@@ -216,8 +218,16 @@ def load_marks(root: Path, language: str) -> dict[str, str] | None:
     return data.get("domains", {})
 
 
+def load_catalog_paths(root: Path, language: str) -> dict[str, str]:
+    """domain -> the path of its catalog, as the editor knows it (empty if never compiled)."""
+    data = _read_json(Path(root) / language / MARKS_FILE)
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        return {}
+    return data.get("catalogs", {})
+
+
 def load_entries(root: Path, language: str, domain: str) -> dict[str, list]:
-    """msgid -> [state, since] of one domain (empty if never compiled)."""
+    """msgid -> [state, since, line in the catalog] of one domain (empty if never compiled)."""
     data = _read_json(Path(root) / language / "LC_MESSAGES" / f"{domain}{MARKS_SUFFIX}")
     return data if isinstance(data, dict) else {}
 

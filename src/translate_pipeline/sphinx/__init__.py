@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import marks, pages, render, site, statuspage
+from . import guard, marks, pages, render, site, statuspage
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -95,6 +95,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(site.PREFIX + name, default, rebuild, types=types)
 
     app.add_transform(marks.MarkMessages)
+    app.add_transform(guard.KeepOriginals)
+    app.add_transform(guard.CheckTranslations)  # before CheckMarks (same priority): it may unmark a passage
     app.add_transform(marks.CheckMarks)
     app.connect("config-inited", site.resolve_config)
     app.connect("config-inited", pages.add_templates)

@@ -38,7 +38,8 @@ SINCE = "tp_since"  # node attribute: when the original of a stale passage chang
 ANCHOR = "tp_anchor"  # node attribute: the passage's id, written at output time
 WORDS = "tp_words"
 PAGE = "tp_page"  # document attribute: the page's record, for output time
-ATTRIBUTES = (STATE, SINCE, ANCHOR, WORDS)
+LINE = "tp_line"  # node attribute: the line of the passage's entry in its catalog
+ATTRIBUTES = (STATE, SINCE, ANCHOR, WORDS, LINE)
 
 
 def anchor_of(message: str) -> str:
@@ -83,7 +84,9 @@ class MarkMessages(SphinxTransform):
                 node[ANCHOR] = anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}"
             if marks is None:
                 continue
-            state, since = entries.get(message, (State.UNTRANSLATED, None))
+            state, since, *line = entries.get(message, (State.UNTRANSLATED, None))
+            if line and line[0]:
+                node[LINE] = line[0]
             node[STATE] = state if state in STATES else State.UNTRANSLATED
             node[WORDS] = word_count(message)
             if since and state == State.STALE:
