@@ -191,8 +191,8 @@ def _reference(node: nodes.Element, found: Inventory) -> str | None:
     if isinstance(node, nodes.substitution_reference):
         return f"substitution |{node.get('refname', '')}|"
     if isinstance(node, nodes.target) and isinstance(node.parent, nodes.TextElement):
-        if node.get("refuri"):
-            return None  # the target of an embedded URI: its reference is counted
+        if node.get("refuri") or node.get("refname"):
+            return None  # made by a reference with an embedded URI or alias: the reference is counted
         return f"inline target _`{' '.join(node.get('names', []))}`"
     if isinstance(node, _role):
         role = node["role"]

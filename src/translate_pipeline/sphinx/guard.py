@@ -135,7 +135,9 @@ def _key(node: nodes.Element) -> str | None:
     if isinstance(node, nodes.substitution_reference):
         return f"substitution |{node.get('refname', '')}|"
     if isinstance(node, nodes.target):
-        return f"target {node.get('refuri') or ' '.join(node.get('names', []))}"
+        if node.get("refuri") or node.get("refname"):
+            return None  # made by a reference with an embedded URI or alias: the reference is counted
+        return f"target {' '.join(node.get('names', []))}"
     if isinstance(node, nodes.image):
         return f"image {node.get('uri', '')}"
     if isinstance(node, nodes.raw):
