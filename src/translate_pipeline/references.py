@@ -220,9 +220,20 @@ class Difference:
         return "; ".join(self.problems)
 
 
+_MARKUP_CHARS = re.compile(r"[\n`_\[\]|@<>*\\]|(?<!\s):|:(?!\s|$)")
+_BLOCK_START = re.compile(r"\s|[-+*•‣⁃](?:\s|$)|\(?[0-9A-Za-z#]{1,9}[.)](?:\s|$)|\.\.|(-{1,2}|/)\w|(\W)\2{3,}\s*$")
+
+
+def _plain(text: str) -> bool:
+    """Text docutils reads as one paragraph of words, without reading it: none of
+    the characters inline markup or a URI needs (a French " : " is not one), and
+    no start of a list, a comment, an option or a transition line."""
+    return not _MARKUP_CHARS.search(text) and not _BLOCK_START.match(text)
+
+
 def compare(source: str, translation: str) -> Difference:
     """What ``translation`` refers to or holds that ``source`` does not, and the reverse."""
-    if source == translation:
+    if source == translation or (_plain(source) and _plain(translation)):
         return Difference(())
     before, after = inventory(source), inventory(translation)
     problems = [
