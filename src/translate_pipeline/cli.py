@@ -25,7 +25,8 @@ LIST_LIMIT = 15  # catalogs listed one by one in a summary
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  success
-  1  a check failed (status --check: the publish policy is not met)
+  1  a check failed (status --check: the publish policy is not met, or a
+     translation refers to what its original does not)
   2  bad input: settings, conf.py, a malformed .po (the message names file and line)
   3  another run holds the project's lock
   4  the engine stopped the run (draft: quota used up, key refused, service
@@ -361,7 +362,10 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     In a language a page is not written in, each paragraph shows the state
     of its translation: reviewed as is; machine translated and outdated ones
     marked (or the original instead, with policy.machine or policy.stale =
-    "source"); not yet translated ones in the original, marked. A page not
+    "source"); not yet translated ones in the original, marked. A
+    translation that refers to what its original does not (another URL or
+    link target, a footnote, a directive) is not shown either: the original
+    is, marked, with a warning naming the catalog and line. A page not
     fully reviewed opens with a banner (policy.banner); under
     policy.page_threshold percent of reviewed words it is replaced by a
     notice linking to the original. Set html_baseurl in conf.py to the

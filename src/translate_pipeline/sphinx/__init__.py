@@ -11,7 +11,9 @@ says, and marked:
   translation, marked ``tp-stale``, with the date and a link to the passage
   in the original;
 * not yet translated: the original, marked ``tp-untranslated`` with its
-  ``lang``.
+  ``lang``; so is a translation that refers to what its original does not
+  (a URL, a link target, a footnote, a directive: warning
+  ``translate_pipeline.refused`` with the catalog's line).
 
 A page not fully reviewed opens with a banner (counts, link to the
 original); under ``page_threshold`` percent of reviewed words it is replaced
