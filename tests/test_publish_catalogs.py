@@ -142,7 +142,8 @@ def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_pat
 
     computed: list[str] = []
     real = module._compile
-    monkeypatch.setattr(module, "_compile", lambda c, policy, lang: computed.append(policy.machine) or real(c, policy, lang))
+    monkeypatch.setattr(module, "_compile",
+                        lambda c, policy, lang, *rest: computed.append(policy.machine) or real(c, policy, lang, *rest))
     monkeypatch.setattr(cat, "_cache_dir", None)  # another test's project may have left one set
     root = tmp_path / "mo"
     compile_language([catalogs], root, "en", Policy())

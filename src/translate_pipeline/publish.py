@@ -130,7 +130,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     applications kept from earlier publishes.
     """
     from .extract import source_dir
-    from .status import documents
+    from .status import documents, not_rest_domains
 
     say = progress or (lambda _line: None)
     started = time.monotonic()
@@ -143,9 +143,10 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         say("Compiling what the publish policy shows…")
         srcdir = source_dir(project)
         docs = documents(project)
+        markdown = not_rest_domains(project, docs)
         compiled = [
             compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy,
-                             name=lambda path: relative(path, project.root))
+                             name=lambda path: relative(path, project.root), not_rest=markdown)
             for lang in languages
         ]
         from .sphinx.statuspage import status_data

@@ -26,7 +26,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import Any
 
@@ -73,16 +73,18 @@ class Published:
     refused: list[Refusal] = field(default_factory=list)
 
 
-def refusal(entry: cat.Entry, state: State) -> Refusal | None:
-    """Why ``entry``'s translation may not be published as it is; None when it may."""
-    difference = compare(entry.msgid, entry.msgstr)
+def refusal(entry: cat.Entry, state: State, rest: bool = True) -> Refusal | None:
+    """Why ``entry``'s translation may not be published as it is; None when it may.
+
+    ``rest``: the entry's page is reST (not Markdown)."""
+    difference = compare(entry.msgid, entry.msgstr, rest)
     if not difference:
         return None
     return Refusal(getattr(entry, "linenum", None), str(state), entry.msgid, difference.problems)
 
 
-def published(catalog: cat.Catalog, policy: Policy) -> Published:
-    """What ``policy`` shows of each entry of ``catalog``."""
+def published(catalog: cat.Catalog, policy: Policy, rest: bool = True) -> Published:
+    """What ``policy`` shows of each entry of ``catalog`` (of reST pages unless ``rest`` is false)."""
     result = Published()
     for entry, state in catalog.states():
         shown = state
@@ -90,7 +92,7 @@ def published(catalog: cat.Catalog, policy: Policy) -> Published:
             shown = State.UNTRANSLATED
         elif state is State.STALE and policy.stale != "mark":
             shown = State.UNTRANSLATED
-        refused = refusal(entry, state) if shown is not State.UNTRANSLATED else None
+        refused = refusal(entry, state, rest) if shown is not State.UNTRANSLATED else None
         if refused is not None:
             result.refused.append(refused)
             shown = State.UNTRANSLATED
@@ -102,11 +104,11 @@ def published(catalog: cat.Catalog, policy: Policy) -> Published:
 
 
 def _compile(
-    catalog: cat.Catalog, policy: Policy, language: str
+    catalog: cat.Catalog, policy: Policy, language: str, rest: bool = True
 ) -> tuple[bytes, bytes, str, dict[str, int], list[Refusal]]:
     """The .mo bytes, the marks file's bytes, their digest, the entries per state shown
     and the translations refused."""
-    shown = published(catalog, policy)
+    shown = published(catalog, policy, rest)
     data = cat.mo_bytes(shown.translations, language)
     entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
     marks = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -138,11 +140,13 @@ class CompileReport:
 
 
 def compile_language(
-    catalog_dirs: list[Path], root: Path, language: str, policy: Policy, name: Callable[[Path], str] = str
+    catalog_dirs: list[Path], root: Path, language: str, policy: Policy, name: Callable[[Path], str] = str,
+    not_rest: Collection[str] = (),
 ) -> CompileReport:
     """Compile every catalog of ``language`` found in ``catalog_dirs`` under ``root``.
 
-    ``name`` writes a catalog's path in the report (relative to the project).
+    ``name`` writes a catalog's path in the report (relative to the project);
+    ``not_rest``: the domains whose pages are not reST (Markdown).
 
     A domain found in several directories is taken from the first. Raises
     CatalogError on a malformed catalog, before anything is written.
@@ -154,7 +158,8 @@ def compile_language(
             sources.setdefault(domain, path)
     fact = f"published:{FORMAT}:refusals-1:{language}:{policy.machine}:{policy.stale}"
     facts = {
-        domain: cat.derived(path, fact, lambda catalog: _compile(catalog, policy, language))
+        domain: cat.derived(path, fact + (":not-rest" if domain in not_rest else ""),
+                            lambda catalog, rest=domain not in not_rest: _compile(catalog, policy, language, rest))
         for domain, path in sorted(sources.items())
     }
 

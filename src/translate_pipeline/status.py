@@ -195,6 +195,7 @@ def status(
         for target in project.targets_of(language):
             expected.setdefault((target, domains[docname]), []).append(source)
     known = {(t, domains[d]) for d, (lang, _) in docs.items() for t in project.targets_of(lang)}
+    markdown = not_rest_domains(project, docs)
     report = StatusReport()
     for language in (*project.settings.target_languages, project.settings.source_language):
         for domain, path in cat.iter_catalogs(project.catalog_dir(language)):
@@ -204,7 +205,9 @@ def status(
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                tally, stale, refused = cat.derived(path, "status:references-1", _facts)
+                rest = domain not in markdown
+                tally, stale, refused = cat.derived(path, "status:references-1" + ("" if rest else ":not-rest"),
+                                                    lambda catalog, rest=rest: _facts(catalog, rest))
                 report.catalogs.append(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
                                   tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
@@ -214,15 +217,16 @@ def status(
     return report
 
 
-def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry], list[Refusal]]:
+def _facts(catalog: cat.Catalog, rest: bool = True) -> tuple[Tally, list[StaleEntry], list[Refusal]]:
     """The numbers per state, the stale entries and the translations that
-    would not be published (they refer to what their source does not) of one catalog."""
+    would not be published (they refer to what their source does not) of one
+    catalog (of reST pages unless ``rest`` is false)."""
     tally = Tally()
     stale = []
     refused = []
     for entry, state in catalog.states():
         tally.add(state, cat.word_count(entry.msgid))
-        failed = refusal(entry, state) if state is not State.UNTRANSLATED else None
+        failed = refusal(entry, state, rest) if state is not State.UNTRANSLATED else None
         if failed is not None:
             refused.append(failed)
         if state is State.STALE:
@@ -265,3 +269,16 @@ def check(report: StatusReport, policy: Policy) -> list[str]:
     if report.unsynced:
         problems.append(f"{len(report.unsynced)} document(s) have no catalog yet: run `translate-pipeline sync`")
     return problems
+
+
+def not_rest_domains(project: Project, docs: dict[str, tuple[str, str]]) -> frozenset[str]:
+    """The catalogs holding messages of pages that are not reST (Markdown), by domain.
+
+    ``docs`` is :func:`documents` of the project."""
+    parsers = _suffixes(project.conf.get("source_suffix", ".rst"))
+    domains = docnames_to_domain(docs, project.gettext_compact)
+    def parser(path: str) -> str:  # a suffix conf.py does not name is an extension's (myst-parser's .md)
+        return next((kind for suffix, kind in parsers.items() if path.endswith(suffix)),
+                    "restructuredtext" if path.endswith(".rst") else "other")
+
+    return frozenset(domains[doc] for doc, (_language, path) in docs.items() if parser(path) != "restructuredtext")

@@ -276,3 +276,43 @@ def test_status_counts_them_as_failed_checks(corpus):
     lines = {entry.msgid: entry.linenum for entry in polib.pofile(str(po_path(root, "index")))}
     assert f"locale/en/LC_MESSAGES/index.po:{lines[FR.format(4)]}: translation not published" in err
     assert "URL https://evil.example/a added" in err
+
+
+MARKDOWN = {  # msgid -> translation, in a Markdown page: all refused
+    "Premier paragraphe.": "First paragraph <script>alert(1)</script>.",
+    "Deuxième paragraphe avec [un lien](https://collectif.example.org/).":
+        "Second paragraph with [a link](https://evil.example/).",
+    "Troisième paragraphe.": "Third [paragraph](javascript:alert(3)).",
+    "Quatrième paragraphe.": "Fourth <img src=x onerror=alert(4)> paragraph.",
+}
+
+
+def test_markdown_pages_are_read_as_sphinx_reads_them(tmp_path):
+    pytest.importorskip("myst_parser")
+    root = tmp_path / "myst"
+    (root / "source/fr").mkdir(parents=True)
+    (root / "conf.py").write_text(
+        'project = "MyST"\nlanguage = "fr"\nlocale_dirs = ["locale"]\ngettext_compact = False\n'
+        'extensions = ["myst_parser"]\nsource_suffix = {".rst": "restructuredtext", ".md": "markdown"}\n',
+        encoding="utf-8")
+    body = "\n\n".join([*MARKDOWN, "Cinquième paragraphe."])
+    (root / "source/fr/index.md").write_text(f"# Accueil\n\n{body}\n", encoding="utf-8")
+    assert invoke("-C", root, "sync")[0] == 0
+    path = po_path(root, "index")
+    po = polib.pofile(str(path))
+    for entry in po:
+        entry.msgstr = MARKDOWN.get(entry.msgid, "Fifth paragraph." if entry.msgid.startswith("Cinq") else "Home")
+    po.save(str(path))
+
+    code, _out, err = invoke("-C", root, "publish", "--no-pdf")
+
+    assert code == 0, err
+    lines = {entry.msgid: entry.linenum for entry in polib.pofile(str(path))}
+    for msgid in MARKDOWN:
+        assert f"locale/en/LC_MESSAGES/index.po:{lines[msgid]}: WARNING: translation not published" in err, msgid
+    page, original = site(root, "en", "index"), site(root, "fr", "index")
+    injected = live_injections(page, original)
+    print(f"live injected markup in the Markdown page: {len(injected)}")
+    assert injected == []
+    assert [msgid for msgid in MARKDOWN if not shown_in_french(page, msgid.split(" [")[0])] == []
+    assert "Fifth paragraph." in page.get_text()
