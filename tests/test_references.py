@@ -35,7 +35,7 @@ REFUSED = [
     ("Texte.", ":raw-html:`<script>alert(1)</script>`", ":raw-html:"),
     ("Texte.", "Text.\n\n.. raw:: html\n\n   <script>alert(1)</script>", "a directive (.. raw::) (not in the source)"),
     ("Texte.", ".. include:: /etc/passwd", "a directive (.. include::)"),
-    ("Texte.", ".. image:: https://evil.example/x.png", "an image (not in the source)"),
+    ("Texte.", ".. image:: https://evil.example/x.png", "a directive (.. image::) (not in the source)"),
     ("Texte.", "Title\n=====", "a section title (not in the source)"),
     ("Texte.", "- item", "a bulleted list (not in the source)"),
     ("Texte.", "Text.\n\n   indented", "an indented block (not in the source)"),
@@ -86,3 +86,16 @@ def test_text_read_as_plain_is_what_docutils_reads_as_plain(text):
     if _plain(text):
         found = inventory(text)
         assert not found.references and not found.blocks and not found.broken, found
+
+
+def test_reading_a_translation_registers_no_role_for_the_process():
+    from docutils.frontend import get_default_settings
+    from docutils.parsers.rst import Parser, roles
+    from docutils.parsers.rst.languages import get_language
+    from docutils.utils import new_document
+
+    translation = ".. role:: leaked(raw)\n   :format: html\n\n.. default-role:: leaked\n\nText :leaked:`<b>`."
+    assert "a directive (.. role::)" in str(compare("Texte.", translation))
+    reporter = new_document("<test>", get_default_settings(Parser)).reporter
+    assert roles.role("leaked", get_language("en"), 1, reporter)[0] is None
+    assert roles.role("", get_language("en"), 1, reporter)[0] is not roles.role("raw", get_language("en"), 1, reporter)[0]

@@ -25,8 +25,9 @@ from dataclasses import dataclass, field
 
 from docutils import nodes
 from docutils.frontend import get_default_settings
-from docutils.parsers.rst import Parser
-from docutils.parsers.rst.states import Inliner
+from docutils.parsers.rst import Parser, directives, roles
+from docutils.parsers.rst.states import Inliner, RSTStateMachine, state_classes
+from docutils.statemachine import string2lines
 from docutils.utils import new_document
 
 from .markup import LITERAL_ROLES, TEXT_ROLES
@@ -92,19 +93,50 @@ def _inliner() -> Inliner:
 
 
 _WORD = re.compile(r"\S+")
-_local = threading.local()
 
 
-def _document() -> nodes.document:
-    if not hasattr(_local, "settings"):
+class _Reader:
+    """docutils' reST parser, set up once per thread: building its state
+    machine and its inline patterns costs more than reading a message."""
+
+    def __init__(self) -> None:
         settings = get_default_settings(Parser)
         settings.report_level = settings.halt_level = 5
         settings.warning_stream = False
         settings.file_insertion_enabled = False  # `.. include::` and friends read nothing
         settings.raw_enabled = False
-        _local.settings = settings
-        _local.parser = Parser(inliner=_inliner())
-    return new_document("<message>", _local.settings)
+        settings.tab_width = 8
+        self.settings = settings
+        self.inliner = _inliner()
+        self.inliner.init_customizations(settings)
+        self.inliner.init_customizations = lambda _settings: None  # the settings never change
+        self.machine: RSTStateMachine | None = None
+
+    def parse(self, text: str) -> nodes.document:
+        document = new_document("<message>", self.settings)
+        machine = self.machine or RSTStateMachine(state_classes=state_classes, initial_state="Body")
+        self.machine = None  # a parse that stops half-way leaves it unusable
+        # A directive in the text (`.. role::`, `.. default-role::`) registers
+        # a role or directive for the whole process; they are put back as
+        # they were, as docutils' Parser.parse does for the default role.
+        known = dict(roles._roles), dict(directives._directives)
+        try:
+            machine.run(string2lines(text, tab_width=8, convert_whitespace=True), document, inliner=self.inliner)
+        finally:
+            for registry, saved in zip((roles._roles, directives._directives), known, strict=True):
+                registry.clear()
+                registry.update(saved)
+        self.machine = machine
+        return document
+
+
+_local = threading.local()
+
+
+def _reader() -> _Reader:
+    if not hasattr(_local, "reader"):
+        _local.reader = _Reader()
+    return _local.reader
 
 
 @dataclass
@@ -119,28 +151,28 @@ class Inventory:
 
 def inventory(text: str) -> Inventory:
     """Parse ``text`` as docutils does and list what it refers to."""
-    document = _document()
     found = Inventory()
     try:
-        _local.parser.parse(text, document)
+        document = _reader().parse(text)
     except Exception as error:  # noqa: BLE001 - a directive that cannot run here: said as such
         found.broken[f"markup that cannot be read ({type(error).__name__})"] += 1
         return found
+    # A directive says what it is, whatever it made: some make nothing and
+    # change how the rest of the page reads (`.. role::`, `.. default-role::`).
+    directives = Counter(match.group(1).lower() for match in _DIRECTIVE.finditer(text))
+    for name, count in directives.items():
+        found.blocks[f"a directive (.. {name}::)"] += count
     paragraphs = 0
     for child in document.children:
         if isinstance(child, nodes.paragraph):
             paragraphs += 1
-        elif isinstance(child, nodes.system_message):
-            directive = _DIRECTIVE.match(child.astext().partition("\n\n")[2] or "")
-            if directive:
-                found.blocks[f"a directive (.. {directive.group(1)}::)"] += 1
-        else:
+        elif not directives and not isinstance(child, nodes.system_message):
             found.blocks[_BLOCKS.get(child.tagname, f"block markup ({child.tagname})")] += 1
     if paragraphs > 1:
         found.blocks["another paragraph"] += paragraphs - 1
     for node in document.findall(nodes.Element):
         if isinstance(node, nodes.system_message):
-            if node["level"] >= 2 and not _DIRECTIVE.match(node.astext().partition("\n\n")[2] or ""):
+            if node["level"] >= 2 and not directives:
                 found.broken[_first_line(node)] += 1
         elif not _inside_message(node):
             key = _reference(node, found)
@@ -149,7 +181,7 @@ def inventory(text: str) -> Inventory:
     return found
 
 
-_DIRECTIVE = re.compile(r"\.\.\s+([\w:.+-]+)\s*::")
+_DIRECTIVE = re.compile(r"^[ \t]*\.\.[ \t]+([\w:.+-]+?)[ \t]*::", re.MULTILINE)
 
 
 def _inside_message(node: nodes.Element) -> bool:

@@ -68,6 +68,8 @@ BAD = [
     "{en} *unclosed",
     "{en}\n\n   .. raw:: html\n\n      <script>alert(31)</script>",
     ".. csv-table::\n   :file: ../../conf.py",
+    ".. role:: sneaky(raw)\n   :format: html\n\n{en} :sneaky:`<script>alert(33)</script>`",
+    ".. default-role:: raw-html\n\n{en} `<script>alert(34)</script>`",
 ]
 SCRIPTS = ["`a <javascript:alert(40)>`_", "https://evil.example/draft"]  # drafts stored by hand
 STALE = ["`a <https://evil.example/stale>`_"]  # a translator's old words, now stale
