@@ -127,6 +127,11 @@ def fill_catalog(root: Path) -> dict[str, str]:
     return stored
 
 
+def lines_of(root: Path) -> dict[str, int]:
+    """msgid -> the line of its entry in the index catalog."""
+    return {entry.msgid: entry.linenum for entry in polib.pofile(str(po_path(root, "index")))}
+
+
 def invoke(*args: str) -> tuple[int, str, str]:
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
@@ -196,7 +201,7 @@ def test_publish_builds_the_site_and_warns_per_refused_entry(corpus):
     assert code == 0, err
     warnings = [line for line in err.splitlines() if "[translate_pipeline.refused]" in line]
     assert len(warnings) == len(corpus["stored"]) + len(TITLES), warnings  # each once, none for KEPT
-    lines = {entry.msgid: entry.linenum for entry in polib.pofile(str(po_path(corpus["root"], "index")))}
+    lines = lines_of(corpus["root"])
     for msgid in corpus["stored"]:
         assert any(line.startswith(f"locale/en/LC_MESSAGES/index.po:{lines[msgid]}: WARNING: translation not "
                                    "published, the original is shown instead") for line in warnings), msgid
@@ -273,10 +278,13 @@ def test_status_counts_them_as_failed_checks(corpus):
     assert data["totals"]["en"]["check_failed"] == len(failed)
     assert {item["state"] for item in index["check_failed"]} == {"reviewed", "machine", "stale"}
 
+    code, out, _err = invoke("-C", root, "status")
+    assert code == 0
+    assert f"check failed: locale/en/LC_MESSAGES/index.po:{lines_of(root)[FR.format(2)]}: translation not published" in out
+
     code, _out, err = invoke("-C", root, "status", "--check")
     assert code == EXIT_CHECK_FAILED
-    lines = {entry.msgid: entry.linenum for entry in polib.pofile(str(po_path(root, "index")))}
-    assert f"locale/en/LC_MESSAGES/index.po:{lines[FR.format(4)]}: translation not published" in err
+    assert f"locale/en/LC_MESSAGES/index.po:{lines_of(root)[FR.format(4)]}: translation not published" in err
     assert "URL https://evil.example/a added" in err
 
 
@@ -309,7 +317,7 @@ def test_markdown_pages_are_read_as_sphinx_reads_them(tmp_path):
     code, _out, err = invoke("-C", root, "publish", "--no-pdf")
 
     assert code == 0, err
-    lines = {entry.msgid: entry.linenum for entry in polib.pofile(str(path))}
+    lines = lines_of(root)
     for msgid in MARKDOWN:
         assert f"locale/en/LC_MESSAGES/index.po:{lines[msgid]}: WARNING: translation not published" in err, msgid
     page, original = site(root, "en", "index"), site(root, "fr", "index")
@@ -318,3 +326,29 @@ def test_markdown_pages_are_read_as_sphinx_reads_them(tmp_path):
     assert injected == []
     assert [msgid for msgid in MARKDOWN if not shown_in_french(page, msgid.split(" [")[0])] == []
     assert "Fifth paragraph." in page.get_text()
+
+
+def test_what_the_catalog_check_would_miss_is_contained_while_sphinx_reads(tmp_path, monkeypatch):
+    # The second line of defence alone: with no check when the catalogs are
+    # compiled, Sphinx gets every bad translation; the site is still built
+    # and nothing injected is live.
+    from translate_pipeline import published, references
+
+    monkeypatch.setattr(published, "compare", lambda *_args: references.Difference(()))
+    root = tmp_path / "project"
+    shutil.copytree(ROOTS / "injection", root)
+    assert invoke("-C", root, "sync")[0] == 0
+    fill_catalog(root)
+
+    code, _out, err = invoke("-C", root, "publish", "--no-pdf")
+
+    assert code == 0, err
+    injected = []
+    for page in ("index", "autre"):
+        injected += live_injections(site(root, "en", page), site(root, "fr", page))
+    print(f"live injected markup with Sphinx's reading alone: {len(injected)}")
+    assert injected == []
+    lines = lines_of(root)
+    assert (f"locale/en/LC_MESSAGES/index.po:{lines[FR.format(1)]}: WARNING: translation not published, the "
+            "original is shown instead (marked not yet translated): URL javascript:alert(document.domain) added") in err
+    assert shown_in_french(site(root, "en", "index"), "Si vous êtes victime")
