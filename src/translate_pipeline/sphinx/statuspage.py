@@ -53,11 +53,13 @@ def _load(app: Sphinx) -> dict[str, Any] | None:
         except (OSError, ValueError) as error:
             logger.warning("cannot read %s (%s); no status page", path, error, type="translate_pipeline", subtype="status")
             return None
+    from ..discovery import documents, from_sphinx
     from ..errors import PipelineError
     from ..settings import load_project
 
     try:
-        return status_data(load_project(app.confdir))
+        project = load_project(app.confdir)
+        return status_data(project, documents(project, from_sphinx(app)))
     except PipelineError as error:
         logger.warning("%s; no status page", error, type="translate_pipeline", subtype="status")
         return None
