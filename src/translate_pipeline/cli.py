@@ -188,7 +188,9 @@ def draft(
     original changed since (sync flags them). Reviewed and stale entries (a
     translator's words) are never touched. Both directions: locale/en from
     the French pages, locale/fr from the pages written in English. DOC limits
-    the run to those pages (docnames, as status lists them).
+    the run to those pages (docnames, as status lists them, or file names
+    such as news.md). reST and Markdown (MyST) pages alike: the markup of
+    each page is kept out of what the engine translates.
 
     \b
     Engines, tried in order until one gives a draft:

@@ -16,11 +16,13 @@ import json
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .files import atomic_write
-from .markup import RST, Syntax, myst_syntax
 from .settings import Project
+
+if TYPE_CHECKING:
+    from .markup import Syntax
 
 RECORD = "source-suffixes.json"
 RECORD_VERSION = 1
@@ -146,6 +148,8 @@ def documents(project: Project, suffixes: SourceSuffixes | None = None) -> dict[
 
 def syntax_of(project: Project, suffixes: SourceSuffixes, path: str) -> Syntax:
     """The inline markup a page's file is written in (``path``: as a catalog's location names it)."""
+    from .markup import RST, myst_syntax  # status, which only lists pages, does without it
+
     if suffixes.is_myst(path):
         return myst_syntax(project.conf.get("myst_enable_extensions", ()))
     return RST

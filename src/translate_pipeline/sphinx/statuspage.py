@@ -35,9 +35,10 @@ HEADINGS = ("Reviewed", "Machine translated", "Outdated", "Not yet translated")
 def status_data(project: Project, docs: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
     """``status --json --stale``, plus the page (docname) of each source file.
 
-    ``docs``: :func:`~translate_pipeline.status.documents` of the project, when known.
+    ``docs``: :func:`~translate_pipeline.discovery.documents` of the project, when known.
     """
-    from ..status import documents, status
+    from ..discovery import documents
+    from ..status import status
 
     docs = documents(project) if docs is None else docs
     data = status(project, docs=docs).as_dict(with_stale=True)
