@@ -99,6 +99,8 @@ def test_status_lists_markdown_pages_in_both_directions(loop, capsys):
     assert data["orphaned"] == [] and data["unsynced"] == []
     assert data["totals"]["en"]["entries"]["reviewed"] == 2
     assert data["totals"]["fr"]["total_entries"] == 2
+    one = json_of(capsys, "status", "-C", loop["root"], "nouvelles.md")
+    assert [c["domain"] for c in one["catalogs"]] == ["nouvelles"]
 
 
 def test_markdown_messages_are_the_markdown_source(loop):

@@ -310,7 +310,8 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 
     Counts entries and words per document and per language, lists orphaned
     catalogs and pages not synced yet. DOC limits the listing to those pages
-    (docnames such as index or rapports/2014-02-reunion-ministre).
+    (docnames such as index or rapports/2014-02-reunion-ministre, or file names
+    such as actualites.md).
 
     With --check, the publish policy of [tool.translate-pipeline.policy]
     (min_reviewed percent of words, max_stale, max_untranslated entries) is

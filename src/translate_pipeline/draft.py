@@ -159,14 +159,21 @@ def page_syntax(project: Project, docs: Mapping[str, tuple[str, str]] | None = N
     suffixes = discovery.source_suffixes(project)
     docs = discovery.documents(project, suffixes) if docs is None else docs
     domains = docnames_to_domain(docs, project.gettext_compact)
+    # One Syntax object per markup, so that each keeps its parser for the whole run.
+    syntaxes: dict[markup.Syntax, markup.Syntax] = {}
+
+    def of_file(path: str) -> markup.Syntax:
+        syntax = discovery.syntax_of(project, suffixes, path)
+        return syntaxes.setdefault(syntax, syntax)
+
     by_domain: dict[str, set[markup.Syntax]] = {}
     for docname, (_language, source) in docs.items():
-        by_domain.setdefault(domains[docname], set()).add(discovery.syntax_of(project, suffixes, source))
+        by_domain.setdefault(domains[docname], set()).add(of_file(source))
 
     def syntax_of(domain: str, entry: cat.Entry) -> markup.Syntax:
         for path, _line in entry.occurrences:
             if suffixes.filetype(path) is not None:
-                return discovery.syntax_of(project, suffixes, path)
+                return of_file(path)
         found = by_domain.get(domain, set())
         return next(iter(found)) if len(found) == 1 else markup.RST
 

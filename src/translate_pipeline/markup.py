@@ -24,6 +24,7 @@ Markdown (:mod:`.mystmarkup`).
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -69,6 +70,13 @@ class Syntax:
 
     def __str__(self) -> str:
         return ",".join([self.name, *sorted(self.extensions)])
+
+    @functools.cached_property
+    def myst_parser(self) -> object:
+        """MyST's markdown-it for these extensions, made on first use (see :mod:`.mystmarkup`)."""
+        from .mystmarkup import new_parser
+
+        return new_parser(self)
 
 
 RST = Syntax()

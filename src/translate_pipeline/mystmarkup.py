@@ -23,7 +23,6 @@ link's form is taken as defined.
 from __future__ import annotations
 
 import re
-import threading
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -33,7 +32,6 @@ _RECORD = "translate_pipeline_spans"
 _DELIMITED = {"emphasis", "strikethrough"}  # rules whose runs are paired afterwards
 _LABEL = re.compile(r"\[((?:[^\[\]\\]|\\.)+)\]")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-_local = threading.local()
 
 
 @dataclass
@@ -56,26 +54,25 @@ class _Record:
     unpaired: list[str] = field(default_factory=list)  # delimiters left as text
 
 
-def _parser(syntax: Syntax) -> Any:
-    """This thread's markdown-it for ``syntax``, its inline rules wrapped."""
-    parsers = getattr(_local, "parsers", None)
-    if parsers is None:
-        parsers = _local.parsers = {}
-    if syntax not in parsers:
-        from markdown_it.renderer import RendererHTML
-        from myst_parser.config.main import MdParserConfig
-        from myst_parser.parsers.mdit import create_md_parser
+def new_parser(syntax: Syntax) -> Any:
+    """MyST's markdown-it for ``syntax``, its inline rules wrapped to note where they match.
 
-        md = create_md_parser(MdParserConfig(enable_extensions=set(syntax.extensions)), RendererHTML)
-        for rule in md.inline.ruler.__rules__:
-            rule.fn = _wrapped(rule.name, rule.fn)
-        md.inline.ruler.__cache__ = None
-        for rule in md.inline.ruler2.__rules__:
-            if rule.name == "fragments_join":
-                rule.fn = _before_join(rule.fn)
-        md.inline.ruler2.__cache__ = None
-        parsers[syntax] = md
-    return parsers[syntax]
+    Kept by the :class:`~.markup.Syntax` (its ``myst_parser``); what one parse
+    notes lives in that parse's ``env``, so threads may share it.
+    """
+    from markdown_it.renderer import RendererHTML
+    from myst_parser.config.main import MdParserConfig
+    from myst_parser.parsers.mdit import create_md_parser
+
+    md = create_md_parser(MdParserConfig(enable_extensions=set(syntax.extensions)), RendererHTML)
+    for rule in md.inline.ruler.__rules__:
+        rule.fn = _wrapped(rule.name, rule.fn)
+    md.inline.ruler.__cache__ = None
+    for rule in md.inline.ruler2.__rules__:
+        if rule.name == "fragments_join":
+            rule.fn = _before_join(rule.fn)
+    md.inline.ruler2.__cache__ = None
+    return md
 
 
 def _wrapped(name: str, rule: Any) -> Any:
@@ -130,7 +127,7 @@ def _before_join(rule: Any) -> Any:
 def _parse(text: str, syntax: Syntax) -> tuple[list[Any], _Record]:
     from markdown_it.common.utils import normalizeReference
 
-    md = _parser(syntax)
+    md: Any = syntax.myst_parser
     references = {normalizeReference(label): {"href": "#", "title": ""}
                   for label in _LABEL.findall(text) if not label.startswith("^")}
     record = _Record()

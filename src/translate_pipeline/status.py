@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from . import catalog as cat
 from .catalog import State
-from .discovery import documents
+from .discovery import documents, source_suffixes
 from .extract import docnames_to_domain
 from .settings import Policy, Project
 
@@ -149,6 +149,8 @@ def status(
     """
     cat.use_cache(project.cache_dir / "catalogs")
     docs = documents(project) if docs is None else docs
+    if docnames:  # news.md names the page news
+        docnames = [source_suffixes(project).strip(name) for name in docnames]
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}
     for docname, (language, source) in sorted(docs.items()):
