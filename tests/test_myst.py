@@ -164,6 +164,10 @@ def test_published_markdown_pages_carry_their_marks(loop):
     machine = passage(english, "The budget")
     assert "tp-machine" in machine["class"] and machine.find("code").get_text() == "rapport --annuel"
     assert english.find(id="tp-banner") is not None
+    # A reference link's definition is elsewhere on the page: the translation still links.
+    reference = passage(english, "Lire aussi the")
+    assert [a["href"] for a in reference.find_all("a")] == ["guide.html", "https://www.example.org/plan"]
+    assert "[plan]" not in reference.get_text()
     french = html(root, "fr", "about")
     drafted = passage(french, "L collective publishes")
     assert "tp-machine" in drafted["class"]
