@@ -12,6 +12,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
@@ -105,3 +107,22 @@ def test_markup_of_one_syntax_is_plain_text_in_the_other():
 def test_words_for_the_glossary_leave_markup_out():
     text = "Le [collectif](https://www.example.org/) publie `rapport` et {ref}`la section <s>`."
     assert " ".join(markup.plain_text(text, MYST).split()) == "Le collectif publie et la section."
+
+
+MARKDOWNISH = st.lists(
+    st.sampled_from([*"ab é*_`[]()<>{}$^!~\\&;#:/.-=|\n", "https://x.org", "{ref}", "{{ s }}", "[^1]",
+                     "&amp;", "<b>", "](u)", "{sup}"]),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(MARKDOWNISH)
+def test_any_text_is_cut_without_losing_a_character_and_restored_as_it_was(text):
+    from translate_pipeline.mystmarkup import tokens
+
+    cut = tokens(text, MYST)
+    assert "".join(t if isinstance(t, str) else t.raw for t in cut) == text
+    protected = markup.protect(text, MYST)
+    assert markup.restore(protected.xml, protected) == text
+    assert markup.check(text, text, MYST) == []

@@ -380,6 +380,8 @@ def _restore_piece(element: ET.Element, protected: Protected) -> list[_Out]:
     if piece.text is None:
         return [_Out(piece.raw, markup=piece if piece.kind != "escape" else None, verbatim=True)]
     inner = _contents(element, protected)
+    if _join(list(inner), protected.syntax) == piece.text:  # untouched, spaces inside included
+        return [_Out(piece.raw, markup=piece)]
     lead, trail = _strip_ends(inner)
     text = _join(inner, protected.syntax)
     if not text:
