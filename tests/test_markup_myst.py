@@ -126,3 +126,10 @@ def test_any_text_is_cut_without_losing_a_character_and_restored_as_it_was(text)
     protected = markup.protect(text, MYST)
     assert markup.restore(protected.xml, protected) == text
     assert markup.check(text, text, MYST) == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(MARKDOWNISH, MARKDOWNISH)
+def test_any_draft_is_checked_without_error(source, draft):
+    problems = markup.check(source, draft, MYST)
+    assert all(isinstance(problem, str) and problem for problem in problems)
