@@ -193,3 +193,55 @@ def test_pages_are_found_without_sphinx_once_synced_and_with_it_otherwise(loop, 
     fresh = tmp_path / "fresh"
     shutil.copytree(ROOTS / "myst", fresh)  # never synced: Sphinx is asked
     assert discovery.documents(load_project(fresh)) == expected
+
+
+def write(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+
+
+@pytest.fixture
+def adopted(tmp_path) -> Path:
+    """A MyST project as it is: pages next to conf.py, one catalog per folder (gettext_compact)."""
+    root = tmp_path / "docs"
+    write(root / "conf.py", 'project = "Docs"\nlanguage = "fr"\nextensions = ["myst_parser"]\n'
+                            'locale_dirs = ["locale"]\nexclude_patterns = ["_build"]\n')
+    write(root / "index.md", "# Accueil\n\nLire le [guide](https://www.example.org/guide).\n\n"
+                             "```{toctree}\nguide/intro\nguide/usage\n```\n")
+    write(root / "guide/intro.md", "# Introduction\n\nUne *introduction* avec `code`.\n")
+    write(root / "guide/usage.rst", "Usage\n=====\n\nUn *usage* avec ``code``.\n")
+    return root
+
+
+def test_an_adopted_markdown_project_is_synced_listed_and_drafted(adopted, capsys):
+    assert cli("sync", "-C", adopted, "--quiet") == 0
+    data = json_of(capsys, "status", "-C", adopted)
+    assert {c["domain"]: c["documents"] for c in data["catalogs"]} == {
+        "index": ["index.md"], "guide": ["guide/intro.md", "guide/usage.rst"]}
+    assert data["orphaned"] == [] and data["unsynced"] == []
+    write(adopted / "nouveau.md", "# Nouveau\n")
+    assert json_of(capsys, "status", "-C", adopted)["unsynced"] == ["nouveau.md"]
+    dry = json_of(capsys, "draft", "-C", adopted, "--engine", "deepl", "--dry-run")
+    assert dry["totals"]["segments"] == 6
+
+
+def test_each_entry_is_drafted_in_the_markup_of_its_page(adopted):
+    from translate_pipeline import catalog as cat
+    from translate_pipeline.draft import page_syntax, plan
+
+    assert cli("sync", "-C", adopted, "--quiet") == 0
+    project = load_project(adopted)
+    guide = {"guide": cat.load(po_path(adopted, "guide"))}
+    jobs = {job.text: job.syntax.name for job in plan(guide, None, page_syntax(project))}
+    assert jobs == {"Introduction": "myst", "Une *introduction* avec `code`.": "myst",
+                    "Usage": "rst", "Un *usage* avec ``code``.": "rst"}
+    # Without locations, a catalog's pages tell, when they agree.
+    for entry in guide["guide"].entries:
+        entry.occurrences = []
+    index = cat.load(po_path(adopted, "index"))
+    for entry in index.entries:
+        entry.occurrences = []
+    syntax_of = page_syntax(project)
+    assert {job.syntax.name for job in plan({"index": index, **guide}, None, syntax_of)
+            if job.domain == "index"} == {"myst"}
+    assert {job.syntax.name for job in plan(guide, None, syntax_of)} == {"rst"}
