@@ -249,18 +249,19 @@ def _backquoted(raw: str) -> Piece:
     if match.group("ref"):
         return _phrase_reference(raw, head, content, tail)
     role = match.group("prefix") or match.group("suffix")
-    return role_piece(raw, role, head, content, tail, ":{}:`{}`" if role else "`{1}`")
+    return role_piece(raw, role, head, content, tail)
 
 
-def role_piece(raw: str, role: str | None, head: str, content: str, tail: str, shown: str) -> Piece:
+def role_piece(raw: str, role: str | None, head: str, content: str, tail: str, written: str = ":{}:") -> Piece:
     """A role (``head + content + tail``): its text translated where it is text or
-    an explicit title (``title <target>``); ``shown`` formats the key from the
-    role and its target."""
+    an explicit title (``title <target>``). ``written`` is how the syntax writes
+    a role's name (reST ``:ref:``, MyST ``{ref}``), for the key."""
+    name = written.format(role) if role else ""
     if role in TEXT_ROLES:
-        return Piece(f"role {shown.format(role, '')[:-2]}", raw, open=head, text=content, close=tail)
+        return Piece(f"role {name}", raw, open=head, text=content, close=tail)
     title = None if role is None or role in LITERAL_ROLES else _EXPLICIT_TITLE.match(escape2null(content))
     target = unescape(escape2null(title.group(2) if title else content), True)
-    key = shown.format(role, target)
+    key = f"{name}`{target}`"
     if not title:
         return Piece("role", raw, key=key)
     cut = title.end(1)

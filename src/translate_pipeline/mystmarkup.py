@@ -207,7 +207,7 @@ def _span(text: str, found: _Found) -> tuple[int, int, Piece] | None:
         role, content = token.meta.get("name", ""), token.content
         head = raw[: raw.index("`") + 1]
         return found.start, found.end, role_piece(raw, role, head, content, raw[len(head) + len(content):],
-                                                  "{{{}}}`{}`")
+                                                  "{{{}}}")
     if "substitution_inline" in kinds:
         return found.start, found.end, Piece("substitution", raw, key="{{ " + found.tokens[-1].content.strip() + " }}")
     if "footnote_ref" in kinds:
