@@ -477,7 +477,7 @@ _NAMED = {  # kind: how a key is shown
 }
 _UNBALANCED = {
     "*": "*emphasis*", "**": "**strong**", "``": "``literal``", "`": "`interpreted text or link`",
-    "|": "|substitution|", "_`": "_`inline target`", "_": "_emphasis_", "__": "__strong__",
+    "|": "|substitution|", "_`": "_`inline target`", "_": "_emphasis_",
     "~~": "~~strikethrough~~", "code`": "`code`",
 }
 _LEFTOVER = re.compile(r"</?[xt](?:\s+i=\"\d*\")?\s*/?>")

@@ -137,7 +137,7 @@ def _parse(text: str, syntax: Syntax) -> tuple[list[Any], _Record]:
 
 def unbalanced(text: str, syntax: Syntax) -> list[str]:
     """Inline markup opened and not closed: emphasis delimiters left as text, lone backticks."""
-    tokens, record = _parse(text, syntax)
+    _parsed, record = _parse(text, syntax)
     marks = list(record.unpaired)
     for found in record.found:
         if found.rule == "backticks" and not any(t.type == "code_inline" for t in found.tokens):
