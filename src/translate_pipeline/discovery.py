@@ -124,7 +124,10 @@ def _ask_sphinx(project: Project) -> SourceSuffixes:
         except SphinxError as error:
             raise SettingsError(f"{project.conf_path}: Sphinx cannot set the project up: {error}") from None
         found = from_sphinx(app)
-    record(project, found)
+    try:
+        record(project, found)
+    except OSError:
+        pass  # a project that cannot be written to is still read: Sphinx is asked each time
     return found
 
 
