@@ -133,3 +133,17 @@ def test_any_text_is_cut_without_losing_a_character_and_restored_as_it_was(text)
 def test_any_draft_is_checked_without_error(source, draft):
     problems = markup.check(source, draft, MYST)
     assert all(isinstance(problem, str) and problem for problem in problems)
+
+
+def test_glossary_terms_are_looked_for_in_the_words_of_a_markdown_draft():
+    from translate_pipeline.glossary import Glossary, Term, missing_terms
+
+    glossary = Glossary((Term("collectif", "collective"),), "fr", "en")
+    source = "Le [collectif](https://www.example.org/collectif) publie."
+    assert missing_terms(source, "The [group](https://www.example.org/collectif) publishes.", glossary, MYST) == [
+        ("collectif", "collective")]
+    assert missing_terms(source, "The [collective](https://www.example.org/collectif) publishes.", glossary,
+                         MYST) == []
+    # The URL is no word of the page: a term found only there is not asked for.
+    assert missing_terms("Voir `collectif` et <https://collectif.org>.", "See `collectif` and <https://collectif.org>.",
+                         glossary, MYST) == []

@@ -514,7 +514,7 @@ class _LanguageRun:
         report.drafted[engine] = report.drafted.get(engine, 0) + count
         report.cached += count if from_cache else 0
         report.left -= count
-        missing = missing_terms(job.text, answer.text, self.glossary) if self.glossary else []
+        missing = missing_terms(job.text, answer.text, self.glossary, job.syntax) if self.glossary else []
         report.glossary_missing += count if missing else 0
         if self.dry_run:
             return
