@@ -130,7 +130,8 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     applications kept from earlier publishes.
     """
     from .extract import source_dir
-    from .status import documents, not_rest_domains
+    from .discovery import documents
+    from .status import not_rest_domains
 
     say = progress or (lambda _line: None)
     started = time.monotonic()
