@@ -32,7 +32,7 @@ from typing import Any
 
 from . import catalog as cat
 from .catalog import State
-from .references import compare
+from .references import Reader, compare
 from .files import atomic_write_bytes
 from .settings import Policy
 
@@ -73,11 +73,11 @@ class Published:
     refused: list[Refusal] = field(default_factory=list)
 
 
-def refusal(entry: cat.Entry, state: State, rest: bool = True) -> Refusal | None:
+def refusal(entry: cat.Entry, state: State, rest: bool = True, reader: Reader | None = None) -> Refusal | None:
     """Why ``entry``'s translation may not be published as it is; None when it may.
 
-    ``rest``: the entry's page is reST (not Markdown)."""
-    difference = compare(entry.msgid, entry.msgstr, rest)
+    ``rest``: the entry's page is reST (not Markdown); ``reader``: one for the catalog."""
+    difference = compare(entry.msgid, entry.msgstr, rest, reader)
     if not difference:
         return None
     return Refusal(getattr(entry, "linenum", None), str(state), entry.msgid, difference.problems)
@@ -86,13 +86,14 @@ def refusal(entry: cat.Entry, state: State, rest: bool = True) -> Refusal | None
 def published(catalog: cat.Catalog, policy: Policy, rest: bool = True) -> Published:
     """What ``policy`` shows of each entry of ``catalog`` (of reST pages unless ``rest`` is false)."""
     result = Published()
+    reader = Reader()
     for entry, state in catalog.states():
         shown = state
         if state is State.MACHINE and policy.machine != "mark":
             shown = State.UNTRANSLATED
         elif state is State.STALE and policy.stale != "mark":
             shown = State.UNTRANSLATED
-        refused = refusal(entry, state, rest) if shown is not State.UNTRANSLATED else None
+        refused = refusal(entry, state, rest, reader) if shown is not State.UNTRANSLATED else None
         if refused is not None:
             result.refused.append(refused)
             shown = State.UNTRANSLATED

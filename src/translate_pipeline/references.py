@@ -19,7 +19,6 @@ here too). The order of references may change; their number may not.
 from __future__ import annotations
 
 import re
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -95,9 +94,10 @@ def _inliner() -> Inliner:
 _WORD = re.compile(r"\S+")
 
 
-class _Reader:
-    """docutils' reST parser, set up once per thread: building its state
-    machine and its inline patterns costs more than reading a message."""
+class Reader:
+    """docutils' reST parser, set up once for many messages: building its
+    state machine and its inline patterns costs more than reading one.
+    One reader per thread (a caller reading a catalog makes one)."""
 
     def __init__(self) -> None:
         settings = get_default_settings(Parser)
@@ -130,15 +130,6 @@ class _Reader:
         return document
 
 
-_local = threading.local()
-
-
-def _reader() -> _Reader:
-    if not hasattr(_local, "reader"):
-        _local.reader = _Reader()
-    return _local.reader
-
-
 @dataclass
 class Inventory:
     """What one message refers to, and what else it holds beside a paragraph."""
@@ -149,11 +140,11 @@ class Inventory:
     schemes: set[str] = field(default_factory=set)  # of the URLs
 
 
-def inventory(text: str) -> Inventory:
+def inventory(text: str, reader: Reader | None = None) -> Inventory:
     """Parse ``text`` as docutils does and list what it refers to."""
     found = Inventory()
     try:
-        document = _reader().parse(text)
+        document = (reader or Reader()).parse(text)
     except Exception as error:  # noqa: BLE001 - a directive that cannot run here: said as such
         found.broken[f"markup that cannot be read ({type(error).__name__})"] += 1
         return found
@@ -266,7 +257,7 @@ def _plain(text: str) -> bool:
 _NEVER_URL = re.compile(r"(?<![\w.+-])(javascript|vbscript|data):(?=\S)", re.IGNORECASE)
 
 
-def compare(source: str, translation: str, rest: bool = True) -> Difference:
+def compare(source: str, translation: str, rest: bool = True, reader: Reader | None = None) -> Difference:
     """What ``translation`` refers to or holds that ``source`` does not, and the reverse.
 
     ``rest``: the messages are reST. Otherwise (a Markdown page) only URLs of
@@ -278,7 +269,8 @@ def compare(source: str, translation: str, rest: bool = True) -> Difference:
     if not rest:
         schemes = sorted({match.group(1).lower() for match in _NEVER_URL.finditer(translation)})
         return Difference(tuple(f"URL scheme {scheme}: is never published from a translation" for scheme in schemes))
-    before, after = inventory(source), inventory(translation)
+    reader = reader or Reader()
+    before, after = inventory(source, reader), inventory(translation, reader)
     problems = [
         f"URL scheme {scheme}: is never published from a translation"
         for scheme in sorted(after.schemes & NEVER_SCHEMES)

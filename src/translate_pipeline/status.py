@@ -16,6 +16,7 @@ from .catalog import State
 from .discovery import documents, source_suffixes
 from .extract import docnames_to_domain
 from .published import Refusal, refusal
+from .references import Reader
 from .settings import Policy, Project
 
 
@@ -203,9 +204,10 @@ def _facts(catalog: cat.Catalog, rest: bool = True) -> tuple[Tally, list[StaleEn
     tally = Tally()
     stale = []
     refused = []
+    reader = Reader()
     for entry, state in catalog.states():
         tally.add(state, cat.word_count(entry.msgid))
-        failed = refusal(entry, state, rest) if state is not State.UNTRANSLATED else None
+        failed = refusal(entry, state, rest, reader) if state is not State.UNTRANSLATED else None
         if failed is not None:
             refused.append(failed)
         if state is State.STALE:
