@@ -156,7 +156,7 @@ def corpus(tmp_path_factory):
         env.setenv("DEEPL_AUTH_KEY", TEST_KEY)
         server.rewrite = lambda text: f"{text} {next(replies)}" if next(calls) % 2 else text
         drafted = invoke("-C", root, "draft", "--engine", "deepl", "autre", "--json")
-    published = invoke("-C", root, "publish")
+    published = invoke("-C", root, "publish", "--json")
     return {"root": root, "stored": stored, "drafted": drafted, "published": published}
 
 
@@ -197,9 +197,15 @@ def shown_in_french(page: BeautifulSoup, french: str) -> bool:
 
 
 def test_publish_builds_the_site_and_warns_per_refused_entry(corpus):
-    code, _out, err = corpus["published"]
+    code, out, err = corpus["published"]
     assert code == 0, err
-    warnings = [line for line in err.splitlines() if "[translate_pipeline.refused]" in line]
+    data = json.loads(out)
+    compiled = data["catalogs_compiled"]["en"]
+    read = [line for site in data["sites"] for line in site["warnings"]]
+    warnings = [line for line in [*compiled["warnings"], *read] if "[translate_pipeline.refused]" in line]
+    assert {(item["catalog"], item["line"]) for item in compiled["refused"]} == {
+        ("locale/en/LC_MESSAGES/index.po", lines_of(corpus["root"])[msgid])
+        for msgid in [*corpus["stored"], "Si vous êtes victime"]}
     assert len(warnings) == len(corpus["stored"]) + len(TITLES), warnings  # each once, none for KEPT
     lines = lines_of(corpus["root"])
     for msgid in corpus["stored"]:
