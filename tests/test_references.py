@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline.references import Reader, _plain, compare, inventory
+from translate_pipeline.references import Reader, _plain, compare, inventory, inventory_of, one_line_of_prose
 
 REPO = Path(__file__).parents[1]
 READER = Reader()  # one docutils parser set up for the module's many messages
@@ -100,3 +100,16 @@ def test_reading_a_translation_registers_no_role_for_the_process():
     reporter = new_document("<test>", get_default_settings(Parser)).reporter
     assert roles.role("leaked", get_language("en"), 1, reporter)[0] is None
     assert roles.role("", get_language("en"), 1, reporter)[0] is not roles.role("raw", get_language("en"), 1, reporter)[0]
+
+
+LINE = st.text(alphabet=st.sampled_from(list("ab :.-_*`[]|@<>#()1A/\\=+") + [" ", "\u00a0"]), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(["Text ", "A", "voir ", "I", "b"]), LINE)
+def test_one_line_is_read_without_the_state_machine_as_with_it(start, rest):
+    # The shortcut for one line of words must find what docutils' state machine finds.
+    text = start + rest
+    if one_line_of_prose(text):
+        line, full = READER.parse_line(text), READER.parse_text(text)
+        assert inventory_of(line, text) == inventory_of(full, text), text

@@ -25,7 +25,8 @@ from dataclasses import dataclass, field
 from docutils import nodes
 from docutils.frontend import get_default_settings
 from docutils.parsers.rst import Parser, directives, roles
-from docutils.parsers.rst.states import Inliner, RSTStateMachine, state_classes
+from docutils.parsers.rst.languages import get_language
+from docutils.parsers.rst.states import Inliner, RSTStateMachine, Struct, state_classes
 from docutils.statemachine import string2lines
 from docutils.utils import new_document
 
@@ -113,6 +114,29 @@ class Reader:
         self.machine: RSTStateMachine | None = None
 
     def parse(self, text: str) -> nodes.document:
+        if one_line_of_prose(text):
+            return self.parse_line(text)
+        return self.parse_text(text)
+
+    def parse_line(self, text: str) -> nodes.document:
+        """One line of words is one paragraph: its inline markup is read as
+        docutils' paragraph state reads it, without the state machine."""
+        lines = string2lines(text, tab_width=8, convert_whitespace=True)
+        if len(lines) != 1:  # a line separator docutils splits at (U+2028...)
+            return self.parse_text(text)
+        text = lines[0]
+        document = new_document("<message>", self.settings)
+        memo = Struct(document=document, reporter=document.reporter,
+                      language=get_language(self.settings.language_code, document.reporter))
+        paragraph = nodes.paragraph(text, "")
+        document += paragraph
+        found, messages = self.inliner.parse(text, 1, memo, paragraph)
+        paragraph.extend(found)
+        document.extend(messages)
+        return document
+
+    def parse_text(self, text: str) -> nodes.document:
+        """Any text, through docutils' state machine."""
         document = new_document("<message>", self.settings)
         machine = self.machine or RSTStateMachine(state_classes=state_classes, initial_state="Body")
         self.machine = None  # a parse that stops half-way leaves it unusable
@@ -142,12 +166,18 @@ class Inventory:
 
 def inventory(text: str, reader: Reader | None = None) -> Inventory:
     """Parse ``text`` as docutils does and list what it refers to."""
-    found = Inventory()
     try:
         document = (reader or Reader()).parse(text)
     except Exception as error:  # noqa: BLE001 - a directive that cannot run here: said as such
+        found = Inventory()
         found.broken[f"markup that cannot be read ({type(error).__name__})"] += 1
         return found
+    return inventory_of(document, text)
+
+
+def inventory_of(document: nodes.document, text: str) -> Inventory:
+    """What the parsed ``text`` refers to."""
+    found = Inventory()
     # A directive says what it is, whatever it made: some make nothing and
     # change how the rest of the page reads (`.. role::`, `.. default-role::`).
     directives = Counter(match.group(1).lower() for match in _DIRECTIVE.finditer(text))
@@ -254,6 +284,12 @@ def _plain(text: str) -> bool:
     return not _MARKUP_CHARS.search(text) and not _BLOCK_START.match(text)
 
 
+_ONE_LINE_OF_PROSE = re.compile(r"[^\W\d_][^\n]*(?<!::)\Z")  # starts with a letter, no literal block
+
+
+def one_line_of_prose(text: str) -> bool:
+    """Text docutils reads as one paragraph whatever its inline markup."""
+    return bool(_ONE_LINE_OF_PROSE.match(text)) and not _BLOCK_START.match(text)
 _NEVER_URL = re.compile(r"(?<![\w.+-])(javascript|vbscript|data):(?=\S)", re.IGNORECASE)
 
 
