@@ -25,15 +25,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from . import catalog as cat
 from .catalog import State
-from .references import Reader, compare
 from .files import atomic_write_bytes
+from .references import Reader, compare
 from .settings import Policy
 
 MARKS_FILE = "marks.json"
