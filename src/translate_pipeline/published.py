@@ -83,17 +83,36 @@ def refusal(entry: cat.Entry, state: State, rest: bool = True, reader: Reader | 
     return Refusal(getattr(entry, "linenum", None), str(state), entry.msgid, difference.problems)
 
 
-def published(catalog: cat.Catalog, policy: Policy, rest: bool = True) -> Published:
-    """What ``policy`` shows of each entry of ``catalog`` (of reST pages unless ``rest`` is false)."""
-    result = Published()
+def refusals_of(catalog: cat.Catalog, rest: bool = True) -> dict[str, Refusal]:
+    """msgid -> why its translation may not be published, for every translated entry of ``catalog``."""
     reader = Reader()
+    found = {}
+    for entry, state in catalog.states():
+        refused = refusal(entry, state, rest, reader) if state is not State.UNTRANSLATED else None
+        if refused is not None:
+            found[entry.msgid] = refused
+    return found
+
+
+def refusals(path: Path, rest: bool = True) -> dict[str, Refusal]:
+    """:func:`refusals_of` the catalog at ``path``, computed once per content of the file
+    (``publish`` and ``status`` both ask)."""
+    return cat.derived(path, "refusals:1" + ("" if rest else ":not-rest"), lambda catalog: refusals_of(catalog, rest))
+
+
+def published(catalog: cat.Catalog, policy: Policy, refused: dict[str, Refusal] | None = None) -> Published:
+    """What ``policy`` shows of each entry of ``catalog``.
+
+    ``refused``: :func:`refusals_of` the catalog, when the caller has it."""
+    result = Published()
+    refused_here = refusals_of(catalog) if refused is None else refused
     for entry, state in catalog.states():
         shown = state
         if state is State.MACHINE and policy.machine != "mark":
             shown = State.UNTRANSLATED
         elif state is State.STALE and policy.stale != "mark":
             shown = State.UNTRANSLATED
-        refused = refusal(entry, state, rest, reader) if shown is not State.UNTRANSLATED else None
+        refused = refused_here.get(entry.msgid) if shown is not State.UNTRANSLATED else None
         if refused is not None:
             result.refused.append(refused)
             shown = State.UNTRANSLATED
@@ -105,11 +124,11 @@ def published(catalog: cat.Catalog, policy: Policy, rest: bool = True) -> Publis
 
 
 def _compile(
-    catalog: cat.Catalog, policy: Policy, language: str, rest: bool = True
+    catalog: cat.Catalog, policy: Policy, language: str, refused: dict[str, Refusal] | None = None
 ) -> tuple[bytes, bytes, str, dict[str, int], list[Refusal]]:
     """The .mo bytes, the marks file's bytes, their digest, the entries per state shown
     and the translations refused."""
-    shown = published(catalog, policy, rest)
+    shown = published(catalog, policy, refused)
     data = cat.mo_bytes(shown.translations, language)
     entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
     marks = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
@@ -160,7 +179,8 @@ def compile_language(
     fact = f"published:{FORMAT}:refusals-1:{language}:{policy.machine}:{policy.stale}"
     facts = {
         domain: cat.derived(path, fact + (":not-rest" if domain in not_rest else ""),
-                            lambda catalog, rest=domain not in not_rest: _compile(catalog, policy, language, rest))
+                            lambda catalog, path=path, rest=domain not in not_rest:
+                                _compile(catalog, policy, language, refusals(path, rest)))
         for domain, path in sorted(sources.items())
     }
 

@@ -15,8 +15,7 @@ from . import catalog as cat
 from .catalog import State
 from .discovery import documents, source_suffixes
 from .extract import docnames_to_domain
-from .published import Refusal, refusal
-from .references import Reader
+from .published import Refusal, refusals
 from .settings import Policy, Project
 
 
@@ -185,31 +184,22 @@ def status(
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                rest = domain not in markdown
-                tally, stale, refused = cat.derived(path, "status:references-1" + ("" if rest else ":not-rest"),
-                                                    lambda catalog, rest=rest: _facts(catalog, rest))
+                tally, stale = cat.derived(path, "status", _facts)
                 report.catalogs.append(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
                                   tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
-                                  check_failed=list(refused))
+                                  check_failed=list(refusals(path, domain not in markdown).values()))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     return report
 
 
-def _facts(catalog: cat.Catalog, rest: bool = True) -> tuple[Tally, list[StaleEntry], list[Refusal]]:
-    """The numbers per state, the stale entries and the translations that
-    would not be published (they refer to what their source does not) of one
-    catalog (of reST pages unless ``rest`` is false)."""
+def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
+    """The numbers per state, and the stale entries, of one catalog."""
     tally = Tally()
     stale = []
-    refused = []
-    reader = Reader()
     for entry, state in catalog.states():
         tally.add(state, cat.word_count(entry.msgid))
-        failed = refusal(entry, state, rest, reader) if state is not State.UNTRANSLATED else None
-        if failed is not None:
-            refused.append(failed)
         if state is State.STALE:
             stale.append(
                 StaleEntry(
@@ -220,7 +210,7 @@ def _facts(catalog: cat.Catalog, rest: bool = True) -> tuple[Tally, list[StaleEn
                     line=getattr(entry, "linenum", None),
                 )
             )
-    return tally, stale, refused
+    return tally, stale
 
 
 def check(report: StatusReport, policy: Policy) -> list[str]:
