@@ -186,16 +186,13 @@ def source_language_of(project: Project, target: str) -> str:
 def targets(project: Project, documents: Sequence[str] | None = None) -> dict[str, set[str]]:
     """target language -> domains to draft: those of ``documents`` (docnames), else all."""
     from .status import documents as all_documents
+    from .status import unknown_documents
 
     found = all_documents(project)
     asked = [name.removesuffix(".rst") for name in documents or ()]
-    unknown = [name for name in asked if name not in found]
+    unknown = unknown_documents(found, asked)
     if unknown:
-        some = ", ".join(sorted(found)[:3])
-        raise DraftError(
-            f"no document {unknown[0]!r} in this project; give docnames as `translate-pipeline status`"
-            f" lists them (e.g. {some})"
-        )
+        raise DraftError(unknown)
     domains = docnames_to_domain(found, project.gettext_compact)
     result: dict[str, set[str]] = {}
     for docname, (language, _) in sorted(found.items()):

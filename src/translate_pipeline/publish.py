@@ -351,6 +351,7 @@ def _build_process(connection: Any) -> None:
 
     # Ctrl-C reaches every process of the terminal: the parent stops the builds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = sys.stderr  # what conf.py or an extension prints is not the command's output
     parent = os.getppid()
     site = SiteApp()
     while True:

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from . import catalog as cat
 from .catalog import State
+from .errors import PipelineError
 from .extract import docnames_to_domain
 from .settings import Policy, Project
 
@@ -161,6 +162,16 @@ def _suffixes(value: object) -> dict[str, str]:
     return dict.fromkeys(value or [".rst"], "restructuredtext")  # type: ignore[arg-type]
 
 
+def unknown_documents(found: dict[str, tuple[str, str]], asked: list[str]) -> str | None:
+    """What to say of the first of ``asked`` (docnames, ``.rst`` allowed) that is no document; None if all are."""
+    unknown = [name for name in asked if name.removesuffix(".rst") not in found]
+    if not unknown:
+        return None
+    some = ", ".join(sorted(found)[:3])
+    return (f"no document {unknown[0]!r} in this project; give docnames as `translate-pipeline status`"
+            f" lists them (e.g. {some})")
+
+
 def status(
     project: Project,
     docnames: list[str] | None = None,
@@ -172,6 +183,10 @@ def status(
     """
     cat.use_cache(project.cache_dir / "catalogs")
     docs = documents(project) if docs is None else docs
+    unknown = unknown_documents(docs, docnames or [])
+    if unknown:
+        raise PipelineError(unknown)
+    docnames = [name.removesuffix(".rst") for name in docnames or []]
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}
     for docname, (language, source) in sorted(docs.items()):
