@@ -383,7 +383,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     pdf = False if no_pdf else None
     # The project's server reads conf.py and the settings itself, and answers
     # with the report as plain data (the same as --json prints).
-    data = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None))
+    data = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None),
+                            warn=lambda line: click.echo(f"translate-pipeline: {line}", err=True))
     if data is None:  # no server for this project: publish here
         from .publish import publish as run_publish
 
@@ -578,6 +579,10 @@ def run(argv: Sequence[str] | None = None) -> int:
 
 
 def main() -> None:
+    from .children import stop_on_sigterm, watch_forks
+
+    watch_forks()  # no process of this run outlives it
+    stop_on_sigterm()
     code = run()
     # Every file is written and closed by now. Ending the process at once
     # skips freeing the parsed catalogs and Sphinx's environment one object
