@@ -248,7 +248,8 @@ class _Where:
     def __call__(self, key: str = "") -> str:
         key = key.replace("-", "_")
         for known, item in self.overrides.items():
-            if known.replace("-", "_") == key:
+            known = known.replace("-", "_")
+            if known == key or known.startswith(key + "."):
                 return f"--set {item!r}"
         for known, line in self.lines.items():
             if known.replace("-", "_") == key:
