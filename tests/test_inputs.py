@@ -15,14 +15,13 @@ import os
 import shutil
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 from conftest import ROOTS
 from filelock import FileLock
-from test_serve import Server
+from test_serve import Server, command
 
 from translate_pipeline import cli
 
@@ -34,10 +33,6 @@ def site(tmp_path) -> Path:
     root = tmp_path / "project"
     shutil.copytree(ROOTS / "publish", root)
     return root
-
-
-def command(root: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "translate_pipeline", "-C", str(root), *args]
 
 
 def _stat(pid: int) -> list[str] | None:
