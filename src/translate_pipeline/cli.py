@@ -368,7 +368,10 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     sites' root URL for absolute links in the sitemap.
 
     When `translate-pipeline serve` runs for the project, the publish runs
-    there, with Sphinx already loaded.
+    there, with Sphinx already loaded (a server that does not answer within
+    3 s, or --wait, is left alone: the publish runs here, with a message).
+    One publish of a project at a time: another one waits --wait seconds,
+    then exits with 3.
 
     Rebuilds only what changed: the pages whose source, or whose published
     catalog (a translation, a state, what policy.machine or policy.stale
