@@ -146,3 +146,18 @@ def test_a_plural_entry_whose_french_is_gone_stays_a_plural_entry(project, tp):
     assert result.code == 0, result.err
     assert '#~ msgid "one"\n#~ msgid_plural "many"\n#~ msgstr[0] "un"\n#~ msgstr[1] "des"\n' in path.read_text()
     assert msgfmt(path)[0] == 0
+
+
+def test_octal_and_hex_escapes_keep_their_meaning(tmp_path):
+    """What msgfmt compiles from the file, and from the file as the tool writes it back, is the same."""
+    path = tmp_path / "escapes.po"
+    path.write_text(HEADER + 'msgid "A\\101\\x42 \\\\101"\nmsgstr "quote \\042 backslash \\134 \\x43"\n',
+                    encoding="utf-8")
+    loaded = catalog.load(path)
+    entry = loaded.entries[0]
+    assert (entry.msgid, entry.msgstr) == ("AAB \\101", 'quote " backslash \\ C')
+    written = tmp_path / "written.po"
+    written.write_text(loaded.text(), encoding="utf-8")
+    for source in (path, written):
+        subprocess.run(["msgfmt", "--check", "-o", str(source.with_suffix(".mo")), str(source)], check=True)
+    assert path.with_suffix(".mo").read_bytes() == written.with_suffix(".mo").read_bytes()

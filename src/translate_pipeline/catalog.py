@@ -277,11 +277,12 @@ class _PoText(str):
     polib splits text given to it with ``str.splitlines``, which also ends a
     line at a form feed, U+2028 and other separators that gettext reads as
     text inside a string (polib's ``_POFileParser.__init__``,
-    https://github.com/izimobil/polib/blob/master/polib.py).
+    https://github.com/izimobil/polib/blob/master/polib.py); and polib's
+    ``unescape`` knows no octal or hex escape (:func:`polint.plain_escapes`).
     """
 
     def splitlines(self, keepends: bool = False) -> list[str]:  # noqa: ARG002 - polib's call
-        return [_POLIB_SPACING.sub(r"\1 \2", line) for line in polint.lines(self)]
+        return [_POLIB_SPACING.sub(r"\1 \2", polint.plain_escapes(line)) for line in polint.lines(self)]
 
 
 # Lines gettext reads that polib does not: a keyword glued to its string

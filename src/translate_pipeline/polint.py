@@ -281,3 +281,34 @@ def _string(body: str, position: int, number: int, column: int, value: list[str]
             raise _Stop(number, f"invalid escape '\\{code}' in a string (column {column + position + 1}); "
                                 "write '\\\\' for a backslash")
     raise _Stop(number, "unterminated string: its closing quote (\") is missing at the end of the line")
+
+
+_POLIB_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r", "\v": "\\v",
+                  "\b": "\\b", "\f": "\\f"}
+_ANY_ESCAPE = re.compile(r"\\(\\|[0-7]{1,3}|x[0-9a-fA-F]+|.)")
+
+
+def plain_escapes(line: str) -> str:
+    """``line`` with the escapes gettext knows and polib does not (octal
+    ``\\101``, hex ``\\x41``) written as the character they stand for
+    (escaped the way polib reads it), so that polib reads what msgfmt reads.
+    Only for lines holding strings. Control characters with no escape of
+    their own (``\\a``, ``\\0``) are left as they are: polib reads them as
+    a backslash and a letter."""
+    if "\\" not in line or not line.lstrip().startswith(('"', "msg", "#~", "#|")):
+        return line
+
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] in "01234567":
+            char = chr(int(code, 8))
+        elif code[0] == "x" and len(code) > 1:
+            char = chr(int(code[1:], 16) % 0x110000)
+        else:
+            return match.group(0)
+        if char in _POLIB_ESCAPES:
+            return _POLIB_ESCAPES[char]
+        return char if char.isprintable() else match.group(0)
+
+    return _ANY_ESCAPE.sub(one, line)
+
