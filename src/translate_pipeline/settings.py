@@ -185,32 +185,56 @@ def _coerce(name: str, value: Any, default: Any, where: str) -> Any:
     return value
 
 
-def _build(cls: type, raw: dict[str, Any], where: str) -> Any:
+def _build(cls: type, raw: dict[str, Any], where: Blame, path: tuple[str, ...] = ()) -> Any:
     known = {f.name: f for f in fields(cls)}
     values: dict[str, Any] = {}
     for name, value in raw.items():
         key = name.replace("-", "_")
         if key not in known:
             raise SettingsError(
-                f"{where}: unknown setting {name!r} (known: {', '.join(sorted(known))})"
+                f"{where(*path, name)}: unknown setting {name!r} (known: {', '.join(sorted(known))})"
             )
         if key in TABLES:
             if key == "pdf" and isinstance(value, bool):  # pdf = false: the short way
                 value = {"enabled": value}
             if not isinstance(value, dict):
-                raise SettingsError(f"{where}: '{key}' must be a table")
-            values[key] = _build(TABLES[key], value, f"{where} {key}")
+                raise SettingsError(f"{where(*path, name)}: '{key}' must be a table")
+            values[key] = _build(TABLES[key], value, where, (*path, key))
             continue
         default = known[key].default
-        values[key] = _coerce(name, value, default, where)
+        values[key] = _coerce(name, value, default, where(*path, name))
     return cls(**values)
+
+
+class Blame:
+    """Where a setting came from, as a message names it: ``--set KEY=VALUE`` or the file.
+
+    ``blame("policy", "max_stale")`` is ``--set policy.max_stale=-1`` when
+    that value (or its whole table) was given on the command line, else
+    ``pyproject.toml [tool.translate-pipeline] policy``.
+    """
+
+    def __init__(self, file: str, overrides: dict[tuple[str, ...], str] | None = None) -> None:
+        self.file = file
+        self.overrides = overrides or {}
+
+    def __call__(self, *path: str) -> str:
+        keys = tuple(part.replace("-", "_") for part in path)
+        for end in range(len(keys), 0, -1):
+            item = self.overrides.get(keys[:end])
+            if item is not None:
+                return f"--set {item}"
+        table = " ".join(keys[:-1])
+        return f"{self.file} {table}" if table else self.file
 
 
 TABLES = {"policy": Policy, "pdf": PdfOptions}  # settings that are tables of their own
 
 
-def _apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+def _apply_overrides(raw: dict[str, Any], overrides: list[str]) -> tuple[dict[str, Any], dict[tuple[str, ...], str]]:
+    """The settings with ``--set`` values applied, and which keys they set (for :class:`Blame`)."""
     merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
+    given: dict[tuple[str, ...], str] = {}
     for item in overrides:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
@@ -226,7 +250,8 @@ def _apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any
             if not isinstance(target, dict):
                 raise SettingsError(f"--set {item!r}: {parent!r} is not a table")
         target[last] = value
-    return merged
+        given[tuple(part.strip().replace("-", "_") for part in key.split("."))] = item
+    return merged, given
 
 
 def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> Project:
@@ -235,28 +260,30 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
     if not root.is_dir():
         raise SettingsError(f"{root}: no such directory")
     conf = read_conf(root)
-    raw = _apply_overrides(_read_pyproject(root), overrides or [])
-    where = f"{root / PYPROJECT} [{SECTION}]"
+    raw, given = _apply_overrides(_read_pyproject(root), overrides or [])
+    where = Blame(f"{root / PYPROJECT} [{SECTION}]", given)
     conf_language = conf.get("language")
     if "source_language" not in raw and isinstance(conf_language, str) and conf_language:
         raw["source_language"] = conf_language.split("_")[0]
     if "locale_dir" not in raw and conf.get("locale_dirs"):
         raw["locale_dir"] = str(conf["locale_dirs"][0])
     settings = _build(Settings, raw, where)
-    _check_language(settings.source_language, where)
+    _check_language(settings.source_language, where("source_language"))
     for lang in settings.target_languages:
-        _check_language(lang, where)
+        _check_language(lang, where("target_languages"))
     if settings.source_language in settings.target_languages:
-        raise SettingsError(f"{where}: the source language cannot also be a target language")
+        raise SettingsError(f"{where('target_languages')}: the source language cannot also be a target language")
     if not 0 < settings.stale_match_threshold <= 1:
-        raise SettingsError(f"{where}: 'stale_match_threshold' must be between 0 and 1")
+        raise SettingsError(f"{where('stale_match_threshold')}: 'stale_match_threshold' must be between 0 and 1")
     for name in ("machine", "stale"):
         if getattr(settings.policy, name) not in ("mark", "source"):
-            raise SettingsError(f"{where} policy: '{name}' must be \"mark\" or \"source\"")
+            raise SettingsError(f"{where('policy', name)}: '{name}' must be \"mark\" or \"source\"")
     if not 0 <= settings.policy.page_threshold <= 100:
-        raise SettingsError(f"{where} policy: 'page_threshold' must be a percentage between 0 and 100")
+        raise SettingsError(
+            f"{where('policy', 'page_threshold')}: 'page_threshold' must be a percentage between 0 and 100"
+        )
     if not settings.pdf.paper.strip():
-        raise SettingsError(f"{where} pdf: 'paper' must be a page size such as \"A4\" or \"letter\"")
+        raise SettingsError(f"{where('pdf', 'paper')}: 'paper' must be a page size such as \"A4\" or \"letter\"")
 
     source_base = root / settings.source_dir
     sources = {
