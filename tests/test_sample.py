@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import tomllib
 from dataclasses import fields
 from pathlib import Path
@@ -13,21 +12,7 @@ import pytest
 
 from translate_pipeline.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = ("conf.py", "pyproject.toml", "source", "locale", "glossary")
-
-
-@pytest.fixture
-def sample(tmp_path) -> Path:
-    """A copy of the repository's sample project."""
-    project = tmp_path / "sample"
-    project.mkdir()
-    for name in SAMPLE:
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, project / name)
-        else:
-            shutil.copy2(REPO / name, project / name)
-    return project
+from conftest import REPO
 
 
 def readme_settings() -> tuple[dict, list[str]]:
