@@ -12,6 +12,7 @@ import click
 
 from . import __version__
 from .errors import LockedError, PipelineError
+from .plural import counted
 from .settings import Project, load_project
 
 EXIT_OK = 0
@@ -144,8 +145,8 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     data = result.as_dict()
     cats, entries = data["catalogs"], data["entries"]
     click.echo(
-        f"Catalogs: {cats['created']} created, {cats['updated']} updated, {cats['unchanged']} unchanged"
-        f" ({result.documents_read} page(s) read again)"
+        f"Catalogs: {cats['created']} created, {cats['updated']} updated, {cats['unchanged']} unchanged ("
+        + counted(result.documents_read, "%(count)d page read again", "%(count)d pages read again") + ")"
     )
     click.echo(
         f"Entries: {entries['new']} new, {entries['stale']} stale, "
@@ -240,13 +241,31 @@ def draft(
         _print_draft(result)
     if result.stopped:
         drafted = sum(result.drafted().values())
+        kept = counted(
+            drafted, "The entry drafted before is written to its catalog; ",
+            "The %(count)d entries drafted before are written to the catalogs; ",
+        ) if drafted else ""
         click.secho(
-            f"translate-pipeline: stopped: {result.stopped}. The {drafted} entries drafted before are "
-            "written to the catalogs; run draft again later to carry on (nothing drafted is sent twice).",
+            f"translate-pipeline: stopped: {result.stopped}. {kept}run draft again later to carry on"
+            " (nothing drafted is sent twice).",
             fg="red",
             err=True,
         )
         raise SystemExit(EXIT_ENGINE)
+
+
+def _print_sent(result) -> None:
+    """What was (or would be) sent to paying engines; nothing when only free ones were asked."""
+    if not result.paid:
+        return
+    segments, characters = result.total("segments"), result.total("characters")
+    texts = counted(segments, "%(count)d segment", "%(count)d segments")
+    billed = counted(characters, "%(count)d character billed", "%(count)d characters billed")
+    if result.dry_run:
+        click.echo(f"Would send: {texts}, {billed}.")
+    else:
+        requests = counted(result.total("requests"), "%(count)d request", "%(count)d requests")
+        click.echo(f"Sent: {texts}, {billed}, {requests}.")
 
 
 def _print_draft(result) -> None:
@@ -255,38 +274,45 @@ def _print_draft(result) -> None:
     for report in result.languages:
         drafted = sum(report.drafted.values())
         engines = ", ".join(f"{name} {count}" for name, count in sorted(report.drafted.items()))
-        details = f" ({engines}; {report.cached} from the cache)" if drafted else ""
-        redraft = f" ({report.redraft} machine drafts whose original changed)" if report.redraft else ""
+        cached = f"; {report.cached} from the cache" if report.cached else ""
+        details = f" ({engines}{cached})" if drafted else ""
+        redraft = counted(
+            report.redraft, " (%(count)d machine draft whose original changed)",
+            " (%(count)d machine drafts whose original changed)",
+        ) if report.redraft else ""
         if result.dry_run:
-            done = f"{drafted} drafted without sending anything{details}, {report.segments} texts to send"
+            done = f"{drafted} drafted without sending anything{details}, " + counted(
+                report.segments, "%(count)d text to send", "%(count)d texts to send")
         else:
             done = f"{drafted} drafted{details}, {report.left} left"
-        click.echo(
-            f"{report.language} (from {report.source_language}): {report.pending} entries to draft{redraft}; {done}"
-        )
+        pending = counted(report.pending, "%(count)d entry to draft", "%(count)d entries to draft")
+        click.echo(f"{report.language} (from {report.source_language}): {pending}{redraft}; {done}")
         for skipped in report.skipped:
             click.echo(f"  skipped {skipped}")
-    segments, characters = result.total("segments"), result.total("characters")
-    if result.dry_run:
-        click.echo(f"Would send: {segments} segments, {characters} characters billed.")
-    else:
-        click.echo(
-            f"Sent: {segments} segments, {characters} characters billed, {result.total('requests')} requests."
-        )
-    if result.total("check_failed"):
-        click.echo(
-            f"Check failed: {result.total('check_failed')} entries got no draft (it lost markup); "
-            "see '# draft check failed:' in their catalogs."
-        )
+    _print_sent(result)
+    failed = result.total("check_failed")
+    if failed:
+        click.echo(counted(
+            failed, "Check failed: %(count)d entry got no draft (it lost markup); "
+            "see '# draft check failed:' in its catalog.",
+            "Check failed: %(count)d entries got no draft (it lost markup); "
+            "see '# draft check failed:' in their catalogs.",
+        ))
     if result.total("glossary_missing"):
-        click.echo(f"Glossary terms missing in {result.total('glossary_missing')} drafts; see '# glossary:'.")
+        click.echo(counted(
+            result.total("glossary_missing"), "Glossary terms missing in %(count)d draft; see '# glossary:'.",
+            "Glossary terms missing in %(count)d drafts; see '# glossary:'.",
+        ))
     left = result.total("left")
     if left and not result.dry_run and not result.stopped and not result.total("segments"):
-        click.echo(
-            f"{left} entries found nothing in the translation memory; with a DeepL key in "
+        click.echo(counted(
+            left, "%(count)d entry found nothing in the translation memory; with a DeepL key in "
+            "DEEPL_AUTH_KEY, `translate-pipeline draft --engine deepl` drafts it "
+            "(`--dry-run` first says what it would bill).",
+            "%(count)d entries found nothing in the translation memory; with a DeepL key in "
             "DEEPL_AUTH_KEY, `translate-pipeline draft --engine deepl` drafts them "
-            "(`--dry-run` first says what it would bill)."
-        )
+            "(`--dry-run` first says what it would bill).",
+        ))
     written = result.written()
     if written:
         click.echo(f"Catalogs written: {len(written)}")
@@ -392,7 +418,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         click.echo(line, err=True)
     if quiet:
         return
-    click.echo(f"Published {len(data['sites'])} sites in {data['seconds']:.1f}s:")
+    click.echo(counted(len(data["sites"]), "Published %(count)d site in %(seconds).1fs:",
+                       "Published %(count)d sites in %(seconds).1fs:", seconds=data["seconds"]))
     for site in data["sites"]:
         marks = site["marks"]
         extra = []
@@ -401,15 +428,19 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         if site["notices"]:
             extra.append(f"{site['notices']} replaced by a notice")
         click.echo(
-            f"  {site['language']:3} {site['path'] + '/':18} {site['pages']} pages ({site['read']} read again); "
+            f"  {site['language']:3} {site['path'] + '/':18} "
+            + counted(site["pages"], "%(count)d page", "%(count)d pages") + f" ({site['read']} read again); "
             f"passages marked: {marks.get('machine', 0)} machine translated, {marks.get('stale', 0)} outdated, "
             f"{marks.get('untranslated', 0)} not yet translated" + (f"; pages: {', '.join(extra)}" if extra else "")
         )
     for language in made["languages"] if made else []:
-        line = f"  {language['language']:3} PDFs: {language['made']} of {language['pages']} pages made again"
+        line = f"  {language['language']:3} PDFs: " + counted(
+            language["pages"], "%(made)d of %(count)d page made again", "%(made)d of %(count)d pages made again",
+            made=language["made"])
         if language["site"]:
             line += f"; whole site: {language['site']} " + (
-                f"({language['site_pages']} pages)" if language["site_made"] else "(unchanged)")
+                "(" + counted(language["site_pages"], "%(count)d page", "%(count)d pages") + ")"
+                if language["site_made"] else "(unchanged)")
         click.echo(line)
     click.echo(f"Open {data['root']} (sitemap: {data['sitemap']}; status: <site>/translation-status.html)")
     if not data["site_root"]:

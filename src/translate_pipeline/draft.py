@@ -84,6 +84,7 @@ class DraftResult:
     languages: list[DraftReport] = field(default_factory=list)
     stopped: str | None = None  # the engine error that ended the run early
     glossary: dict | None = None  # the DeepL copy of the glossary: name, id, created, deleted
+    paid: bool = False  # whether a paying engine was among the run's engines (free ones bill nothing)
 
     def total(self, name: str) -> int:
         return sum(getattr(report, name) for report in self.languages)
@@ -250,6 +251,12 @@ class Engines:
                 engines.append(self.shared[name])
         return engines
 
+    @property
+    def paid(self) -> bool:
+        """Whether one of the engines bills what it is sent."""
+        ready = [name for name in self.names if not isinstance(name, str)]
+        return any(engine.paid for engine in [*self.shared.values(), *ready])
+
     def glossary_sync(self) -> dict | None:
         """What was done to the DeepL copy of the glossary, if anything was sent."""
         synced = getattr(self.shared.get("deepl"), "glossary_sync", None)
@@ -299,6 +306,7 @@ def draft(
             result.languages.append(report)
             work.append((report, catalogs, jobs))
         engines = Engines(project, names, glossary)
+        result.paid = engines.paid
         writer = _Writer(journal_path(project), enabled=not dry_run)
         counter = _Counter(progress, sum(len(jobs) for _, _, jobs in work))
         try:

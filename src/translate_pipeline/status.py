@@ -15,6 +15,7 @@ from pathlib import Path
 from . import catalog as cat
 from .catalog import State
 from .extract import docnames_to_domain
+from .plural import counted
 from .settings import Policy, Project
 
 
@@ -228,12 +229,19 @@ def check(report: StatusReport, policy: Policy) -> list[str]:
             )
         stale = tally.entries[State.STALE]
         if policy.max_stale is not None and stale > policy.max_stale:
-            problems.append(f"{language}: {stale} stale entries, policy allows {policy.max_stale}")
+            problems.append(counted(stale, "%(language)s: %(count)d stale entry, policy allows %(allowed)d",
+                                    "%(language)s: %(count)d stale entries, policy allows %(allowed)d",
+                                    language=language, allowed=policy.max_stale))
         untranslated = tally.entries[State.UNTRANSLATED]
         if policy.max_untranslated is not None and untranslated > policy.max_untranslated:
-            problems.append(
-                f"{language}: {untranslated} untranslated entries, policy allows {policy.max_untranslated}"
-            )
+            problems.append(counted(
+                untranslated, "%(language)s: %(count)d untranslated entry, policy allows %(allowed)d",
+                "%(language)s: %(count)d untranslated entries, policy allows %(allowed)d",
+                language=language, allowed=policy.max_untranslated,
+            ))
     if report.unsynced:
-        problems.append(f"{len(report.unsynced)} document(s) have no catalog yet: run `translate-pipeline sync`")
+        problems.append(counted(
+            len(report.unsynced), "%(count)d document has no catalog yet: run `translate-pipeline sync`",
+            "%(count)d documents have no catalog yet: run `translate-pipeline sync`",
+        ))
     return problems
