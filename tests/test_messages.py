@@ -9,6 +9,7 @@ from conftest import entries, po_path, translate, translate_all
 from test_draft_cli import long_page, synced  # noqa: F401  (fixtures)
 
 from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
+from translate_pipeline.buildlog import combine
 from translate_pipeline.plural import counted
 
 
@@ -93,3 +94,32 @@ def test_plural_forms_follow_gettext():
     assert counted(1, "%(count)d page", "%(count)d pages") == "1 page"
     assert counted(0, "%(count)d page", "%(count)d pages") == "0 pages"
     assert counted(21, "%(count)d of %(total)d", "%(count)d of %(total)ds", total=3) == "21 of 3s"
+
+
+# --- Sphinx's warnings ---------------------------------------------------------------
+
+
+def test_a_warning_of_a_page_is_printed_once_naming_the_sites(project, tp):
+    page = project / "source" / "fr" / "rapports" / "reunion.rst"
+    page.write_text(page.read_text(encoding="utf-8") + "\n.. image:: absente.png\n", encoding="utf-8")
+
+    result = tp("-C", project, "publish", "--no-pdf")
+
+    assert result.code == 0, result
+    lines = [line for line in result.err.splitlines() if "absente.png" in line]
+    assert lines == ["source/fr/rapports/reunion.rst:13: WARNING: image file not readable: rapports/absente.png "
+                     "[image.not_readable] (fr and en sites)"], result.err
+    data = json.loads(tp("-C", project, "publish", "--no-pdf", "--json").out)
+    assert [w for w in data["warnings"] if "absente.png" in w["message"]] == [
+        {"message": lines[0].removesuffix(" (fr and en sites)"), "languages": ["fr", "en"]}]
+
+
+def test_warnings_combined_keep_their_order_and_languages():
+    reading = ["a.rst:1: WARNING: one"]
+    sites = {"fr": ["a.rst:1: WARNING: one", "b.rst:2: WARNING: two"], "en": ["b.rst:2: WARNING: two", "x: three"]}
+    assert combine(reading, sites) == [
+        {"message": "a.rst:1: WARNING: one", "languages": ["fr"]},
+        {"message": "b.rst:2: WARNING: two", "languages": ["fr", "en"]},
+        {"message": "x: three", "languages": ["en"]},
+    ]
+    assert combine(["only while reading"], {"fr": [], "en": []}) == [{"message": "only while reading", "languages": []}]

@@ -413,8 +413,9 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         _print_json(data)
         return
     made = data["pdf"]
-    for line in [*data["sync"]["warnings"], *(w for site in data["sites"] for w in site["warnings"]),
-                 *(made["warnings"] if made else [])]:
+    for warning in _combined_warnings(data):
+        click.echo(warning["message"] + _sites_named(warning["languages"]), err=True)
+    for line in made["warnings"] if made else []:
         click.echo(line, err=True)
     if quiet:
         return
@@ -446,6 +447,21 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     if not data["site_root"]:
         click.echo("The sitemap and the language alternates hold relative URLs, which search engines ignore: "
                    "set html_baseurl in conf.py to the URL of the folder holding the sites.")
+
+
+def _combined_warnings(data: dict) -> list[dict]:
+    """Each warning once, with the sites it concerns (also from a server started before "warnings" was given)."""
+    from .buildlog import combine
+
+    return combine(data["sync"]["warnings"], {site["language"]: site["warnings"] for site in data["sites"]})
+
+
+def _sites_named(languages: list[str]) -> str:
+    """" (fr and en sites)": the sites a warning concerns; nothing for a warning of reading the pages."""
+    if not languages:
+        return ""
+    names = languages[0] if len(languages) == 1 else f"{', '.join(languages[:-1])} and {languages[-1]}"
+    return " (" + counted(len(languages), "%(names)s site", "%(names)s sites", names=names) + ")"
 
 
 @cli.command(epilog=EXIT_CODES_HELP)

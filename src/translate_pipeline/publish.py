@@ -34,6 +34,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import siteroot
+from .buildlog import combine
 from .extract import Reader, readable_warning
 from .files import atomic_write, relative
 from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
@@ -107,6 +108,7 @@ class PublishResult:
             "site_root": self.site_root,
             "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
             "sync": self.sync.as_dict(),
+            "warnings": combine(self.sync.warnings, {s.language: s.warnings for s in self.sites}),
             "pdf": self.pdf.as_dict() if self.pdf else None,
             "seconds": round(self.seconds, 2),
         }
