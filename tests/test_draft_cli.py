@@ -299,7 +299,7 @@ def test_json_fields(synced, tp, deepl_server):  # noqa: F811
     data = as_json(tp("-C", synced, "draft", "--engine", "deepl", "--json"))
     assert set(data) == {"dry_run", "stopped", "totals", "glossary", "languages"}
     assert set(data["totals"]) == {
-        "drafted", "pending", "redraft", "cached", "check_failed", "glossary_missing", "left",
+        "drafted", "pending", "redraft", "cached", "check_failed", "glossary_missing", "numbers_differ", "left",
         "segments", "characters", "requests", "written",
     }
     assert [(r["language"], r["source_language"]) for r in data["languages"]] == [("en", "fr"), ("fr", "en")]

@@ -303,6 +303,11 @@ def _print_draft(result) -> None:
             result.total("glossary_missing"), "Glossary terms missing in %(count)d draft; see '# glossary:'.",
             "Glossary terms missing in %(count)d drafts; see '# glossary:'.",
         ))
+    if result.total("numbers_differ"):
+        click.echo(counted(
+            result.total("numbers_differ"), "Numbers differ from the original in %(count)d draft; see '# draft check:'.",
+            "Numbers differ from the original in %(count)d drafts; see '# draft check:'.",
+        ))
     left = result.total("left")
     if left and not result.dry_run and not result.stopped and not result.total("segments"):
         click.echo(counted(
@@ -509,6 +514,15 @@ def _print_status(report, show_stale: bool) -> None:
         click.echo(row(name, item.tally))
     for language, t in sorted(report.totals().items()):
         click.secho(row(f"total {language}", t), bold=True)
+    for language, count in sorted(report.draft_checks().items()):
+        if count:
+            click.echo(counted(count, "%(language)s: %(count)d machine draft to check (# draft check:):",
+                               "%(language)s: %(count)d machine drafts to check (# draft check:):", language=language))
+    checks = [(item.path, check) for item in report.catalogs for check in item.checks]
+    for path, check in checks[:LIST_LIMIT]:
+        click.echo(f"  {path}:{check.line or '?'}: {check.note}")
+    if len(checks) > LIST_LIMIT:
+        click.echo(f"  … and {len(checks) - LIST_LIMIT} more (--json lists them all)")
     for path in report.orphaned:
         click.echo(f"orphaned: {path} (its page is gone)")
     for path in report.unsynced:

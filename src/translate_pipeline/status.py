@@ -70,6 +70,15 @@ class StaleEntry:
 
 
 @dataclass
+class DraftCheck:
+    """A machine draft the tool asks a reviewer to look at twice (its ``# draft check:`` comment)."""
+
+    line: int | None
+    msgid: str
+    note: str  # "numbers differ: ..."
+
+
+@dataclass
 class CatalogStatus:
     language: str
     domain: str
@@ -77,6 +86,7 @@ class CatalogStatus:
     documents: list[str]
     tally: Tally
     stale: list[StaleEntry] = field(default_factory=list)
+    checks: list[DraftCheck] = field(default_factory=list)
 
     def as_dict(self, with_stale: bool = False) -> dict:
         data = {
@@ -85,6 +95,7 @@ class CatalogStatus:
             "path": self.path,
             "documents": self.documents,
             **self.tally.as_dict(),
+            "draft_checks": [{"line": c.line, "msgid": c.msgid, "note": c.note} for c in self.checks],
         }
         if with_stale:
             data["stale"] = [
@@ -112,10 +123,18 @@ class StatusReport:
             per_language.setdefault(status.language, Tally()).absorb(status.tally)
         return per_language
 
+    def draft_checks(self) -> dict[str, int]:
+        """Per language, the machine drafts with a ``# draft check:`` comment."""
+        counts: dict[str, int] = {}
+        for status in self.catalogs:
+            counts[status.language] = counts.get(status.language, 0) + len(status.checks)
+        return counts
+
     def as_dict(self, with_stale: bool = False) -> dict:
         return {
             "catalogs": [c.as_dict(with_stale) for c in self.catalogs],
             "totals": {lang: t.as_dict() for lang, t in sorted(self.totals().items())},
+            "draft_checks": dict(sorted(self.draft_checks().items())),
             "orphaned": self.orphaned,
             "unsynced": self.unsynced,
         }
@@ -190,21 +209,26 @@ def status(
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                tally, stale = cat.derived(path, "status", _facts)
+                tally, stale, checks = cat.derived(path, "status-with-checks", _facts)
                 report.catalogs.append(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
-                                  tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale))
+                                  tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
+                                  checks=list(checks))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     return report
 
 
-def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
-    """The numbers per state, and the stale entries, of one catalog."""
+def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry], list[DraftCheck]]:
+    """The numbers per state, the stale entries and the drafts to check twice, of one catalog."""
     tally = Tally()
     stale = []
+    checks = []
     for entry, state in catalog.states():
         tally.add(state, cat.word_count(entry.msgid))
+        note = cat.draft_note(entry) if state is State.MACHINE else None
+        if note:
+            checks.append(DraftCheck(getattr(entry, "linenum", None), entry.msgid, note))
         if state is State.STALE:
             stale.append(
                 StaleEntry(
@@ -215,7 +239,7 @@ def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
                     line=getattr(entry, "linenum", None),
                 )
             )
-    return tally, stale
+    return tally, stale, checks
 
 
 def check(report: StatusReport, policy: Policy) -> list[str]:

@@ -1,0 +1,112 @@
+"""Drafts checked against their source: numbers that differ, glossary terms and their notes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+
+import pytest
+from conftest import entries, po_path, translate
+from test_draft_cli import add_page
+
+from translate_pipeline import catalog as cat
+from translate_pipeline.numbers import number_differences, numbers_in
+
+# --- reading numbers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "values"),
+    [
+        ("Le Collectif s’est donné quatre objectifs.", "fr", [4]),
+        ("The Collectif set itself three objectives.", "en", [3]),
+        ("1 500 victimes (1\u202f500 en 2016), soit 3,5 %.", "fr", [1500, 1500, 2016, 3.5]),
+        ("1,500 victims in 2016, that is 3.5%.", "en-GB", [1500, 2016, 3.5]),
+        ("vingt et un, quatre-vingt-dix-sept, soixante et onze, deux cents, mille deux cents", "fr",
+         [21, 97, 71, 200, 1200]),
+        ("twenty-one, ninety-seven, seventy-one, two hundred and five, a thousand", "en", [21, 97, 71, 205, 1000]),
+        ("Le 30 juillet 2016, à 17 h 30.", "fr", [30, "month 7", 2016, "time 17:30"]),
+        ("On 30 July 2016, at 5.30 pm.", "en", [30, "month 7", 2016, "time 17:30"]),
+        ("Le 1er mai, un des membres.", "fr", [1, "month 5"]),  # "un" alone is no number
+        ("One of them may come on May 2.", "en", ["month 5", 2]),  # "may" is a month only in a date
+        ("Voir :doc:`rapports/2014-02-reunion` et `la note <https://example.org/2019/3>`_.", "fr", []),
+    ],
+)
+def test_numbers_in_a_text(text, language, values):
+    assert [number.value for number in numbers_in(text, language)] == values
+
+
+def test_the_same_numbers_written_otherwise_are_no_difference():
+    assert not number_differences("quatre objectifs en 2014", "fr", "four objectives in 2014", "en")
+    assert not number_differences("1 500 personnes, 3,5 %", "fr", "1,500 people, 3.5%", "en")
+    assert not number_differences("le 30 juillet à 17 h 30", "fr", "on 30 July at 5.30 pm", "en")
+    assert not number_differences("le 30 juillet", "fr", "on July 30", "en")
+    assert not number_differences("en 2014 et en 2014", "fr", "twice in 2014", "en")
+
+
+def test_numbers_that_differ_are_named_both_ways():
+    found = number_differences("quatre objectifs", "fr", "three objectives", "en")
+    assert found.describe() == "numbers differ: quatre (4) in the original, three (3) here"
+    assert number_differences("le 14 mars 2014", "fr", "on 7 March 2014", "en").describe() == \
+        "numbers differ: 14 in the original, 7 here"
+    assert number_differences("en juin 2017", "fr", "in July 2017", "en").describe() == \
+        "numbers differ: juin in the original, July here"
+    assert number_differences("depuis 2016, tous les deux mois", "fr", "every month", "en").describe() == \
+        "numbers differ: 2016, deux (2) in the original, not here"
+    assert number_differences("chaque mois", "fr", "every 3 months", "en").describe() == \
+        "numbers differ: 3 here, not in the original"
+
+
+# --- a memory draft whose numbers differ --------------------------------------------------
+
+THREE = "Le Collectif s’est donné trois objectifs, qui figurent dans sa charte constitutive."
+THREE_EN = "The Collectif set itself three objectives, which are set out in its founding charter."
+FOUR = "Le Collectif s’est donné quatre objectifs, qui figurent dans sa charte constitutive."
+
+
+def test_a_memory_draft_with_other_numbers_is_kept_with_a_draft_check_comment(project, tp):
+    add_page(project, "mission", "Notre mission", [THREE])
+    add_page(project, "charte", "La charte", [FOUR])
+    assert tp("-C", project, "sync", "--quiet").code == 0
+    translate(po_path(project, "mission"), {"Notre mission": "Our mission", THREE: THREE_EN})
+
+    result = tp("-C", project, "draft", "charte")
+
+    assert result.code == 0, result
+    assert "Numbers differ from the original in 1 draft; see '# draft check:'." in result.out
+    entry = entries(po_path(project, "charte"))[FOUR]
+    assert entry.msgstr == THREE_EN and "fuzzy" in entry.flags  # kept: it is a draft
+    assert cat.entry_state(entry) is cat.State.MACHINE
+    text = po_path(project, "charte").read_text(encoding="utf-8")
+    assert ("# draft check: numbers differ: quatre (4) in the original, three (3) here\n"
+            in text)
+    check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(po_path(project, "charte"))],
+                           capture_output=True, text=True)
+    assert check.returncode == 0, check.stderr
+
+    status = tp("-C", project, "status")
+    assert "en: 1 machine draft to check (# draft check:):" in status.out
+    line = entry.linenum
+    assert (f"  locale/en/LC_MESSAGES/charte.po:{line}: numbers differ: quatre (4) in the original, "
+            "three (3) here") in status.out
+    data = json.loads(tp("-C", project, "status", "--json").out)
+    assert data["draft_checks"] == {"en": 1, "fr": 0}
+    charte = next(item for item in data["catalogs"] if item["domain"] == "charte")
+    assert charte["draft_checks"] == [{"line": line, "msgid": FOUR, "note": (
+        "numbers differ: quatre (4) in the original, three (3) here")}]
+
+    # a translator approves it (in any PO editor): no longer a draft to check
+    translate(po_path(project, "charte"), {FOUR: THREE_EN.replace("three", "four")})
+    assert json.loads(tp("-C", project, "status", "--json").out)["draft_checks"] == {"en": 0, "fr": 0}
+
+
+def test_a_draft_with_the_same_numbers_gets_no_draft_check(project, tp):
+    add_page(project, "mission", "Notre mission", [THREE])
+    add_page(project, "charte", "La charte", [THREE.replace("constitutive", "fondatrice")])
+    assert tp("-C", project, "sync", "--quiet").code == 0
+    translate(po_path(project, "mission"), {THREE: THREE_EN})
+
+    result = tp("-C", project, "draft", "charte")
+
+    assert result.code == 0 and "Numbers differ" not in result.out
+    assert "draft check" not in po_path(project, "charte").read_text(encoding="utf-8")
