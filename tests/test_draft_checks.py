@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 
 import pytest
-from conftest import entries, po_path, translate
+from conftest import REPO, entries, po_path, translate
 from test_draft_cli import add_page
 
 from translate_pipeline import catalog as cat
+from translate_pipeline.glossary import GlossaryError, missing_terms, read_glossary
 from translate_pipeline.numbers import number_differences, numbers_in
 
 # --- reading numbers --------------------------------------------------------------------
@@ -110,3 +112,69 @@ def test_a_draft_with_the_same_numbers_gets_no_draft_check(project, tp):
 
     assert result.code == 0 and "Numbers differ" not in result.out
     assert "draft check" not in po_path(project, "charte").read_text(encoding="utf-8")
+
+
+# --- glossary terms in several forms --------------------------------------------------------
+
+REPO_GLOSSARY = REPO / "glossary" / "fr-en.csv"
+
+
+def test_a_term_may_be_written_in_several_forms(tmp_path):
+    path = tmp_path / "fr-en.csv"
+    path.write_text("french,english,note\ncompte rendu,minutes | meeting report | report,“report” in titles\n",
+                    encoding="utf-8")
+    term = read_glossary(path).terms[0]
+    assert (term.target, term.alternatives, term.note) == ("minutes", ("meeting report", "report"), "“report” in titles")
+    glossary = read_glossary(path)
+    assert glossary.entries() == {"compte rendu": "minutes"}  # DeepL is told the first form
+    for draft in ("The minutes.", "The meeting report.", "Report of the meeting."):
+        assert missing_terms("Le compte rendu.", draft, glossary) == []
+    assert missing_terms("Le compte rendu.", "The record.", glossary) == [("compte rendu", "minutes")]
+    assert glossary.reversed().entries() == {"minutes": "compte rendu"}
+
+
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        ("compte rendu,minutes || report,", r":2: an empty form between '\|' in the english column"),
+        ("compte rendu,minutes |,", r":2: an empty form between '\|'"),
+        ("compte | rendu,minutes,", r":2: the french term holds '\|'; other forms go in the english column"),
+    ],
+)
+def test_a_bad_form_says_where_and_what(tmp_path, row, message):
+    path = tmp_path / "fr-en.csv"
+    path.write_text(f"french,english,note\n{row}\n", encoding="utf-8")
+    with pytest.raises(GlossaryError, match=message):
+        read_glossary(path)
+
+
+def test_the_project_glossary_honours_its_notes():
+    """The notes of glossary/fr-en.csv that allow other forms are written as forms the check reads."""
+    glossary = read_glossary(REPO_GLOSSARY)
+    assert missing_terms("Le Collectif a été créé en 2007.", "The Collectif was founded in 2007.", glossary) == []
+    assert missing_terms("Un collectif d’associations.", "A group of associations.", glossary) == [
+        ("collectif", "collective")]
+    assert missing_terms("Compte rendu de la réunion", "Report of the meeting", glossary) == []
+    assert missing_terms("L’avis de la Commission nationale consultative des droits de l’homme",
+                         "The opinion of the CNCDH", glossary) == []
+    for term in glossary.terms:  # every form is itself a usable term
+        assert all(form and "|" not in form for form in term.forms)
+
+
+def test_a_memory_draft_keeping_the_collectif_gets_no_glossary_comment(project, tp):
+    (project / "glossary").mkdir()
+    shutil.copy2(REPO_GLOSSARY, project / "glossary" / "fr-en.csv")
+    said = "Le Collectif a rencontré la ministre des Droits des femmes le 11 février 2014."
+    add_page(project, "rencontre", "La rencontre", [said])
+    add_page(project, "suite", "La suite", [said.replace("a rencontré", "rencontrait")])
+    assert tp("-C", project, "sync", "--quiet").code == 0
+    translate(po_path(project, "rencontre"), {
+        said: "The Collectif met the Minister for Women’s Rights on 11 February 2014."})
+
+    result = tp("-C", project, "draft", "suite")
+
+    assert result.code == 0, result
+    entry = entries(po_path(project, "suite"))[said.replace("a rencontré", "rencontrait")]
+    assert entry.msgstr.startswith("The Collectif met") and cat.entry_state(entry) is cat.State.MACHINE
+    assert "glossary:" not in entry.tcomment and "Glossary terms missing" not in result.out
+    assert "draft check" not in entry.tcomment  # the same numbers and date
