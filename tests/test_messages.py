@@ -57,7 +57,7 @@ def test_one_is_singular_and_an_offline_draft_speaks_of_no_billing(project, tp):
     assert dry.code == 0 and "billed" not in dry.out and "Would send" not in dry.out
 
 
-def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp, deepl_server):
+def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp, deepl_server):  # noqa: F811
     deepl_server.fail(456, times=float("inf"), message="Quota exceeded", path="/v2/translate")
 
     result = tp("-C", synced, "draft", "--engine", "deepl")
@@ -68,7 +68,7 @@ def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp,
     assert "Sent: 0 segments, 0 characters billed, " in result.out  # DeepL was asked: the bill is said
 
 
-def test_a_stopped_run_counts_what_it_kept_in_the_right_form(long_page, tp, deepl_server):
+def test_a_stopped_run_counts_what_it_kept_in_the_right_form(long_page, tp, deepl_server):  # noqa: F811
     deepl_server.fail(456, times=1, after=1, path="/v2/translate", message="Quota exceeded")
 
     result = tp("-C", long_page, "draft", "--engine", "deepl")
