@@ -35,6 +35,7 @@ from typing import Any, Protocol
 
 from . import siteroot
 from .buildlog import combine
+from .plural import counted
 from .extract import Reader, readable_warning
 from .files import atomic_write, relative
 from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
@@ -177,7 +178,8 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         )
         for lang in languages
     ]
-    say(f"Building the sites ({', '.join(languages)}) in {min(len(specs), cpus)} process(es)…")
+    say(counted(min(len(specs), cpus), "Building the sites (%(languages)s) in %(count)d process…",
+                "Building the sites (%(languages)s) in %(count)d processes…", languages=", ".join(languages)))
     sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
     for report in sites:
         report.path = relative(Path(report.path), project.root)
