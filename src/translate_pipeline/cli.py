@@ -203,7 +203,10 @@ def draft(
     translator to review. Every draft is checked against its original: a draft
     that loses a link, a reference or a literal is not stored (the entry keeps
     what it had, with a "# draft check failed:" comment saying what is wrong);
-    glossary terms missing from a draft are listed in a "# glossary:" comment.
+    a draft whose numbers (digits, number words, dates) differ from its
+    original is stored with a "# draft check:" comment; glossary terms
+    missing from a draft (in all the forms the glossary allows) are listed
+    in a "# glossary:" comment.
 
     Cost: each distinct text is sent once, and only if no earlier run paid for
     it (drafts are cached in _build/translate-pipeline/drafts.sqlite), so a
@@ -337,9 +340,11 @@ def _print_draft(result) -> None:
 def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, documents: tuple[str, ...]) -> None:
     """Show what is reviewed, machine-drafted, stale and untranslated.
 
-    Counts entries and words per document and per language, lists orphaned
-    catalogs and pages not synced yet. DOC limits the listing to those pages
-    (docnames such as index or rapports/2014-02-reunion-ministre).
+    Counts entries and words per document and per language, lists the
+    machine drafts to check (their "# draft check:" comment: numbers that
+    differ from the original), orphaned catalogs and pages not synced yet.
+    DOC limits the listing to those pages (docnames such as index or
+    rapports/2014-02-reunion-ministre).
 
     With --check, the publish policy of [tool.translate-pipeline.policy]
     (min_reviewed percent of words, max_stale, max_untranslated entries) is
