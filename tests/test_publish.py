@@ -138,7 +138,7 @@ def test_banner_with_counts_and_link_to_the_original(site):
     assert "no-search" in classes(banner)
     text = " ".join(banner.get_text().split())
     assert "Passages reviewed: 7 of 13." in text  # the image's text is one of them
-    assert "machine translated: 2" in text and "outdated: 1" in text and "not yet translated: 2" in text
+    assert "machine translated: 2" in text and "outdated: 1" in text and "not yet translated: 3" in text
     assert banner.find("a", class_="tp-original-link")["href"] == "../../fr/rapports/reunion.html"
     # it opens the page: right after the title
     assert banner.find_previous_sibling().name == "h1"
