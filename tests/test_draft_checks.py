@@ -178,3 +178,11 @@ def test_a_memory_draft_keeping_the_collectif_gets_no_glossary_comment(project, 
     assert entry.msgstr.startswith("The Collectif met") and cat.entry_state(entry) is cat.State.MACHINE
     assert "glossary:" not in entry.tcomment and "Glossary terms missing" not in result.out
     assert "draft check" not in entry.tcomment  # the same numbers and date
+
+
+def test_a_long_list_of_numbers_is_cut_to_fit_a_comment_line():
+    found = number_differences("le 22 juin 2017, treize membres sur quinze", "fr",
+                               "on 23 June 2016, fourteen members out of fifteen", "en")
+    assert found.describe() == "numbers differ: 22, 2017, treize (13) in the original, 23, 2016, fourteen (14) here"
+    assert found.describe(63) == "numbers differ: 22, 2017 in the original, 23 here (+3 more)"
+    assert len(found.describe(63)) <= 63

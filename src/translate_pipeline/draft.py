@@ -483,7 +483,7 @@ class _LanguageRun:
         report.numbers_differ += count if numbers else 0
         if self.dry_run:
             return
-        note = _fit(cat.DRAFT_NOTE_PREFIX, [numbers.describe()]) if numbers else None
+        note = numbers.describe(COMMENT_MAX - len(cat.DRAFT_NOTE_PREFIX)) if numbers else None
         for catalog, entry in job.entries:
             _store(entry, answer, missing, note)
             self.writer.touch(catalog)

@@ -191,15 +191,28 @@ class NumberDifference:
     def __bool__(self) -> bool:
         return bool(self.missing or self.added)
 
-    def describe(self) -> str:
-        """``numbers differ: quatre (4) in the original, three (3) here``: short, for a comment line."""
-        missing = ", ".join(_shown(n) for n in self.missing)
-        added = ", ".join(_shown(n) for n in self.added)
+    def describe(self, width: int | None = None) -> str:
+        """``numbers differ: quatre (4) in the original, three (3) here``: short, for a comment line.
+
+        With ``width``, as many numbers as fit in that many characters are
+        named, the others counted ("+2 more").
+        """
+        for shown in range(len(self.missing) + len(self.added), 0, -1):
+            text = self._text(shown)
+            if width is None or len(text) <= width:
+                return text
+        return self._text(1)[:width]
+
+    def _text(self, shown: int) -> str:
+        missing = [_shown(n) for n in self.missing[:shown]]
+        added = [_shown(n) for n in self.added[:max(1, shown - len(missing))]] if self.added else []
+        hidden = len(self.missing) + len(self.added) - len(missing) - len(added)
+        more = f" (+{hidden} more)" if hidden > 0 else ""
         if missing and added:
-            return f"numbers differ: {missing} in the original, {added} here"
+            return f"numbers differ: {', '.join(missing)} in the original, {', '.join(added)} here{more}"
         if missing:
-            return f"numbers differ: {missing} in the original, not here"
-        return f"numbers differ: {added} here, not in the original"
+            return f"numbers differ: {', '.join(missing)} in the original, not here{more}"
+        return f"numbers differ: {', '.join(added)} here, not in the original{more}"
 
 
 def _shown(number: Number) -> str:
