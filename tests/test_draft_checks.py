@@ -7,6 +7,7 @@ import shutil
 import subprocess
 
 import pytest
+from bs4 import BeautifulSoup
 from conftest import REPO, entries, po_path, translate
 from test_draft_cli import add_page
 
@@ -96,6 +97,21 @@ def test_a_memory_draft_with_other_numbers_is_kept_with_a_draft_check_comment(pr
     charte = next(item for item in data["catalogs"] if item["domain"] == "charte")
     assert charte["draft_checks"] == [{"line": line, "msgid": FOUR, "note": (
         "numbers differ: quatre (4) in the original, three (3) here")}]
+
+    # the editor's status page lists it, linking to the passage
+    assert tp("-C", project, "publish", "--quiet", "--no-pdf").code == 0
+    sites = project / "_build" / "site"
+    listed = BeautifulSoup((sites / "en" / "translation-status.html").read_text(encoding="utf-8"), "html.parser")
+    section = listed.find(id="drafts-to-check")
+    assert section.h2.get_text() == "Machine translations to check"
+    [item] = section.find_all("li")
+    assert " ".join(item.get_text().split()) == (
+        f"La charte — Its numbers differ from the original’s. locale/en/LC_MESSAGES/charte.po:{line}")
+    link = item.find("a")["href"]
+    passage = BeautifulSoup((sites / "en" / "charte.html").read_text(encoding="utf-8"), "html.parser")
+    assert link.startswith("charte.html#") and passage.find(id=link.split("#")[1]) is not None
+    french = BeautifulSoup((sites / "fr" / "translation-status.html").read_text(encoding="utf-8"), "html.parser")
+    assert french.find(id="drafts-to-check").h2.get_text() == "Traductions automatiques à vérifier"
 
     # a translator approves it (in any PO editor): no longer a draft to check
     translate(po_path(project, "charte"), {FOUR: THREE_EN.replace("three", "four")})
