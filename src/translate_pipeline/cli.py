@@ -460,7 +460,7 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
 
 
 def _combined_warnings(data: dict) -> list[dict]:
-    """Each warning once, with the sites it concerns (also from a server started before "warnings" was given)."""
+    """Each warning of the publish once, with the sites it concerns (what --json gives as "warnings")."""
     from .buildlog import combine
 
     return combine(data["sync"]["warnings"], {site["language"]: site["warnings"] for site in data["sites"]})

@@ -75,8 +75,8 @@ class MarkMessages(SphinxTransform):
         entries = marks["entries"] if marks is not None else {}
         seen: Counter[str] = Counter()
         language = site.document_language(self.config, docname)
-        shown: dict[str, str] = {}
-        for message in page_messages(self.document, self.config.gettext_additional_targets):
+        shown: dict[str, str] = {}  # what the page shows, message by message: its counts
+        for message in page_messages(self.document, self.config.gettext_additional_targets) if marks else ():
             state = entries.get(message, (State.UNTRANSLATED,))[0]
             shown[message] = state if state in STATES else State.UNTRANSLATED
         for node, message in extract_messages(self.document):
