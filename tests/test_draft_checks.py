@@ -13,6 +13,7 @@ from test_draft_cli import add_page
 
 from translate_pipeline import catalog as cat
 from translate_pipeline.glossary import GlossaryError, missing_terms, read_glossary
+from translate_pipeline.markup import myst_syntax
 from translate_pipeline.numbers import number_differences, numbers_in
 
 # --- reading numbers --------------------------------------------------------------------
@@ -37,6 +38,13 @@ from translate_pipeline.numbers import number_differences, numbers_in
 )
 def test_numbers_in_a_text(text, language, values):
     assert [number.value for number in numbers_in(text, language)] == values
+
+
+def test_numbers_in_markdown_leave_link_targets_and_code_alone():
+    text = "Voir [le rapport 2019](https://example.org/2021/4) et `page-12`, {doc}`rapports/2014-02`, 3 fois."
+    assert [number.value for number in numbers_in(text, "fr", myst_syntax())] == [2019, 3]
+    assert not number_differences(text, "fr", "See [the 2019 report](https://example.org/2021/4), `page-12`, "
+                                  "{doc}`rapports/2014-02`, three times.", "en", myst_syntax())
 
 
 def test_the_same_numbers_written_otherwise_are_no_difference():

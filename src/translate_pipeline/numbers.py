@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass
 
 from .engines.base import base_language
-from .markup import plain_text
+from .markup import RST, Syntax, plain_text
 
 UNITS = {
     "fr": {
@@ -74,10 +74,13 @@ class Number:
         return self.value
 
 
-def numbers_in(text: str, language: str) -> list[Number]:
-    """The numbers ``text`` (a message, reST) states, in order; ``language``: ``fr``, ``en``, ``en-GB``..."""
+def numbers_in(text: str, language: str, syntax: Syntax = RST) -> list[Number]:
+    """The numbers ``text`` (a message in the markup ``syntax``) states, in order.
+
+    ``language``: ``fr``, ``en``, ``en-GB``...
+    """
     language = base_language(language)
-    plain = plain_text(text)
+    plain = plain_text(text, syntax)
     found: list[tuple[int, Number]] = []
     for match in _TIMES.get(language, _TIMES["en"]).finditer(plain):
         hours = int(match.group("h") or match.group("h24"))
@@ -222,14 +225,15 @@ def _shown(number: Number) -> str:
     return f"{number.text} ({value:g})" if isinstance(value, float) else f"{number.text} ({value})"
 
 
-def number_differences(source: str, source_language: str, translation: str, language: str) -> NumberDifference:
+def number_differences(source: str, source_language: str, translation: str, language: str,
+                       syntax: Syntax = RST) -> NumberDifference:
     """The numbers of ``source`` missing from ``translation``, and those ``translation`` adds.
 
     Values are compared, not how they are written: "quatre" and "4", "1 500"
     and "1,500", "juillet" and "July" in a date are the same. A number said
     twice in one and once in the other is no difference.
     """
-    ours, theirs = numbers_in(source, source_language), numbers_in(translation, language)
+    ours, theirs = numbers_in(source, source_language, syntax), numbers_in(translation, language, syntax)
     return NumberDifference(_not_in(ours, theirs), _not_in(theirs, ours))
 
 
