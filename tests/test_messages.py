@@ -63,7 +63,7 @@ def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp,
     result = tp("-C", synced, "draft", "--engine", "deepl")
 
     assert result.code == 4
-    assert "stopped:" in result.err and "run draft again later to carry on" in result.err
+    assert "stopped:" in result.err and ". Run draft again later to carry on" in result.err
     assert "0 entries" not in result.err and "drafted before" not in result.err
     assert "Sent: 0 segments, 0 characters billed, " in result.out  # DeepL was asked: the bill is said
 
@@ -123,3 +123,14 @@ def test_warnings_combined_keep_their_order_and_languages():
         {"message": "x: three", "languages": ["en"]},
     ]
     assert combine(["only while reading"], {"fr": [], "en": []}) == [{"message": "only while reading", "languages": []}]
+
+
+def test_one_attempt_is_singular(synced, tp, deepl_server, monkeypatch):  # noqa: F811
+    from translate_pipeline.engines import deepl as deepl_engine
+    from translate_pipeline.engines.deepl import RetryPolicy
+
+    monkeypatch.setattr(deepl_engine, "DEFAULT_RETRY", RetryPolicy(attempts=1, first_delay=0.01, timeout=1.0))
+    deepl_server.fail(503, times=float("inf"), path="/v2/translate")
+    result = tp("-C", synced, "draft", "--engine", "deepl")
+    assert result.code == 4
+    assert "stopped: deepl: DeepL failing (HTTP 503) after 1 attempt. Run draft again later" in result.err, result.err

@@ -247,11 +247,11 @@ def draft(
     if result.stopped:
         drafted = sum(result.drafted().values())
         kept = counted(
-            drafted, "The entry drafted before is written to its catalog; ",
-            "The %(count)d entries drafted before are written to the catalogs; ",
-        ) if drafted else ""
+            drafted, "The entry drafted before is written to its catalog; run",
+            "The %(count)d entries drafted before are written to the catalogs; run",
+        ) if drafted else "Run"
         click.secho(
-            f"translate-pipeline: stopped: {result.stopped}. {kept}run draft again later to carry on"
+            f"translate-pipeline: stopped: {result.stopped}. {kept} draft again later to carry on"
             " (nothing drafted is sent twice).",
             fg="red",
             err=True,

@@ -130,8 +130,11 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
             + f": {failed[0]} (the sites are built; publish --no-pdf builds them without PDFs)"
         )
     for language in report.languages if planned else ():
-        say(f"  {language.language}: {language.made} of {language.pages} page PDFs made"
-            + (f"; the whole site's ({language.site_pages} pages)" if language.site_made else ""))
+        say(f"  {language.language}: "
+            + counted(language.pages, "%(made)d of %(count)d page PDF made", "%(made)d of %(count)d page PDFs made",
+                      made=language.made)
+            + ("; the whole site's (" + counted(language.site_pages, "%(count)d page", "%(count)d pages") + ")"
+               if language.site_made else ""))
     report.seconds = time.monotonic() - started
     return report
 

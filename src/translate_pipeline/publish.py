@@ -329,8 +329,9 @@ class BuildProcesses:
                     building.remove(item)
                     reports[spec.language] = report
                     if not report.error:
-                        say(f"  {report.language}: {report.pages} pages ({report.read} read again) "
-                            f"in {report.seconds:.1f}s")
+                        say(f"  {report.language}: "
+                            + counted(report.pages, "%(count)d page", "%(count)d pages")
+                            + f" ({report.read} read again) in {report.seconds:.1f}s")
         except BaseException:  # Ctrl-C: the builds under way stop now
             for spec, process, _connection in building:
                 process.terminate()
