@@ -34,6 +34,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import LITERAL_TYPE_NODES, NodeMatcher, extract_messages
 
 from ..catalog import STATES, State, word_count
+from ..extract import page_messages
 from . import site
 
 logger = logging.getLogger(__name__)
@@ -76,7 +77,7 @@ class MarkMessages(SphinxTransform):
         seen: Counter[str] = Counter()
         language = site.document_language(self.config, docname)
         shown: dict[str, str] = {}  # what the page shows, message by message: its counts
-        for message in page_messages(self.document, self.config.gettext_additional_targets) if marks else ():
+        for _node, message in page_messages(self.document, self.config.gettext_additional_targets) if marks else ():
             state = entries.get(message, (State.UNTRANSLATED,))[0]
             shown[message] = state if state in STATES else State.UNTRANSLATED
         for node, message in extract_messages(self.document):
@@ -148,29 +149,3 @@ class CheckMarks(SphinxTransform):
         record.entries, record.words = entries, words
         self.document[PAGE] = {"language": record.language, "entries": entries, "words": words}
 
-
-def page_messages(doctree: nodes.document, additional_targets: Any) -> list[str]:
-    """The distinct messages of a page, as its catalog holds them (Sphinx's gettext builder's choice).
-
-    Messages in substitution definitions are left out, as ``sphinx-build -b
-    gettext`` leaves them out; index entries are in when ``gettext_additional_targets``
-    lists ``index``.
-    """
-    from sphinx.util.index_entries import split_index_msg
-    from sphinx.util.nodes import traverse_translatable_index
-
-    found = [
-        message for node, message in extract_messages(doctree)
-        if not any(isinstance(parent, nodes.substitution_definition) for parent in _ancestors(node))
-    ]
-    if "index" in (additional_targets or ()):
-        for _node, index in traverse_translatable_index(doctree):
-            for entry_type, value, _target, _main, _key in index:
-                found.extend(split_index_msg(entry_type, value))
-    return list(dict.fromkeys(found))
-
-
-def _ancestors(node: nodes.Node):
-    while node is not None:
-        yield node
-        node = node.parent
