@@ -55,6 +55,7 @@ def test_one_is_singular_and_an_offline_draft_speaks_of_no_billing(project, tp):
     assert "billed" not in result.out and "Sent:" not in result.out and "segments" not in result.out
     dry = tp("-C", project, "draft", "--dry-run", "index")
     assert dry.code == 0 and "billed" not in dry.out and "Would send" not in dry.out
+    assert "en (from fr): 1 entry to draft; 0 drafted without sending anything\n" in dry.out
 
 
 def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp, deepl_server):  # noqa: F811

@@ -286,8 +286,8 @@ def _print_draft(result) -> None:
             " (%(count)d machine drafts whose original changed)",
         ) if report.redraft else ""
         if result.dry_run:
-            done = f"{drafted} drafted without sending anything{details}, " + counted(
-                report.segments, "%(count)d text to send", "%(count)d texts to send")
+            done = f"{drafted} drafted without sending anything{details}" + (", " + counted(
+                report.segments, "%(count)d text to send", "%(count)d texts to send") if result.paid else "")
         else:
             done = f"{drafted} drafted{details}, {report.left} left"
         pending = counted(report.pending, "%(count)d entry to draft", "%(count)d entries to draft")
