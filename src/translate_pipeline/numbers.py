@@ -66,12 +66,8 @@ _WORD = re.compile(r"\w+(?:-\w+)*")
 class Number:
     """One number a text states: its value, and how the text wrote it."""
 
-    value: float | int | str  # a month is "month 7"
+    value: float | int | str  # compared between texts; a month is "month 7", a time "time 17:30"
     text: str
-
-    @property
-    def key(self) -> float | int | str:
-        return self.value
 
 
 def numbers_in(text: str, language: str, syntax: Syntax = RST) -> list[Number]:
@@ -238,9 +234,9 @@ def number_differences(source: str, source_language: str, translation: str, lang
 
 
 def _not_in(numbers: list[Number], others: list[Number]) -> tuple[Number, ...]:
-    known = {other.key for other in others}
+    known = {other.value for other in others}
     chosen: dict[float | int | str, Number] = {}
     for number in numbers:
-        if number.key not in known:
-            chosen.setdefault(number.key, number)
+        if number.value not in known:
+            chosen.setdefault(number.value, number)
     return tuple(chosen.values())
