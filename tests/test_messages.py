@@ -16,10 +16,10 @@ from translate_pipeline.plural import counted
 @pytest.mark.parametrize(
     ("override", "expected"),
     [
-        ("nonsense=1", "--set nonsense=1: unknown setting 'nonsense'"),
-        ("policy.max_stale=-1", "--set policy.max_stale=-1: 'max_stale' must be a whole number ≥ 0"),
-        ("policy={machine='x'}", "--set policy={machine='x'}: 'machine' must be \"mark\" or \"source\""),
-        ("target_languages=fr", "--set target_languages=fr: the source language cannot also be a target"),
+        ("nonsense=1", "--set 'nonsense=1': unknown setting 'nonsense'"),
+        ("policy.max_stale=-1", "--set 'policy.max_stale=-1': 'max_stale' must be a whole number ≥ 0"),
+        ("policy={machine='x'}", "--set \"policy={machine='x'}\": policy 'machine' must be \"mark\" or \"source\""),
+        ("target_languages=fr", "--set 'target_languages=fr': the source language cannot also be a target"),
     ],
 )
 def test_a_bad_value_given_with_set_blames_the_set_option(project, tp, override, expected):
@@ -33,7 +33,7 @@ def test_a_bad_value_in_the_file_still_blames_the_file(project, tp):
     (project / "pyproject.toml").write_text("[tool.translate-pipeline.policy]\nmax_stale = -1\n")
     result = tp("-C", project, "--set", "policy.min_reviewed=50", "status")
     assert result.code == 2
-    assert f"{project / 'pyproject.toml'} [tool.translate-pipeline] policy: 'max_stale'" in result.err
+    assert f"{project / 'pyproject.toml'}:2: 'max_stale'" in result.err
     assert "--set" not in result.err
 
 
