@@ -39,7 +39,7 @@ from sphinx.util.nodes import NodeMatcher
 from .. import published
 from ..catalog import State
 from . import site
-from .marks import LINE, SINCE, STATE
+from .marks import LINE, MESSAGE, SHOWN, SINCE, STATE
 
 logger = logging.getLogger(__name__)
 
@@ -89,6 +89,9 @@ class CheckTranslations(SphinxTransform):
         )
         node[STATE] = State.UNTRANSLATED
         node.attributes.pop(SINCE, None)
+        shown = self.document.get(SHOWN)  # what CheckMarks counts, message by message
+        if shown is not None and node.get(MESSAGE) in shown:
+            shown[node[MESSAGE]] = State.UNTRANSLATED
 
 
 def _catalog(config: Any, docname: str) -> str | None:
