@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from . import siteroot
 from .extract import Reader, readable_warning
 from .files import atomic_write, relative
-from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
+from .pdf import PdfReport, SitePages, make_pdfs, print_dir, remove_pdfs, site_pdf_name
 from .pdfrender import TranslationProgress
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
@@ -91,6 +91,7 @@ class PublishResult:
     seconds: float
     pdf: PdfReport | None = None  # None: no PDF this time
     site_root: str = ""  # conf.py's html_baseurl: the sites' URL; empty: links between them are relative
+    pdf_removed: int = 0  # without PDFs this time: the PDFs of an earlier publish, deleted
 
     def as_dict(self) -> dict[str, Any]:
         sites = []
@@ -108,6 +109,7 @@ class PublishResult:
             "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
             "sync": self.sync.as_dict(),
             "pdf": self.pdf.as_dict() if self.pdf else None,
+            "pdf_removed": self.pdf_removed,
             "seconds": round(self.seconds, 2),
         }
 
@@ -196,10 +198,12 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     default = {doc: doc_languages.get(doc, project.settings.source_language) for doc in pages}
     sitemap = site_dir / "sitemap.xml"
     atomic_write(sitemap, siteroot.sitemap(pages, default, site_root))
-    made = None
-    if with_pdf and (options.pages or options.site):
+    made, removed = None, 0
+    if _makes_pdfs(project, with_pdf):
         made = make_pdfs(project, [_site_pages(s, site_dir, root_doc) for s in sites], options,
                          site_dir, site_root, cpus, say)
+    else:  # the site holds no PDF older than its page
+        removed = remove_pdfs(project, site_dir, languages)
     return PublishResult(
         sync=synced,
         compiled=compiled,
@@ -209,6 +213,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         seconds=time.monotonic() - started,
         pdf=made,
         site_root=site_root,
+        pdf_removed=removed,
     )
 
 
@@ -217,12 +222,18 @@ def _site_pages(report: SiteReport, site_dir: Path, root_doc: str) -> SitePages:
                      titles=report.titles, order=report.order, progress=report.progress, root_doc=root_doc)
 
 
+def _makes_pdfs(project: Project, with_pdf: bool) -> bool:
+    options = project.settings.pdf
+    return with_pdf and (options.pages or options.site)
+
+
 def _pdf_overrides(project: Project, language: str, with_pdf: bool) -> dict[str, Any]:
-    """What the pages link to: the PDFs this run makes."""
+    """What the pages link to: the PDFs this run makes; where their print pages go."""
     options = project.settings.pdf
     return {
         "translate_pipeline_pdf_pages": bool(with_pdf and options.pages),
         "translate_pipeline_pdf_site": site_pdf_name(project, language) if with_pdf and options.site else "",
+        "translate_pipeline_pdf_print_dir": str(print_dir(project, language)) if _makes_pdfs(project, with_pdf) else "",
     }
 
 
