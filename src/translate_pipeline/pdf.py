@@ -264,7 +264,9 @@ class _Plan:
         if manifest.holds(self.sites_dir, str(self.whole), self.book_digest):
             return None
         entries = self._entries()
-        if not entries:
+        if not entries:  # no page could be laid out: no whole site's PDF either
+            manifest.forget(self.sites_dir, str(self.whole))
+            self.whole.unlink(missing_ok=True)
             return None
         site = self.site
         frame = site.folder / site.uris.get(site.root_doc, site.uris[site.order[0][0]])

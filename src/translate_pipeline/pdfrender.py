@@ -110,8 +110,8 @@ class Rendered:
     cover_pages: int = 0  # a whole site's PDF: the sheets before the first page
 
 
-class TimeLimitExceeded(Exception):
-    pass
+class TimeLimitExceeded(BaseException):
+    """Not an Exception: no ``except Exception`` in the libraries laying out may swallow it."""
 
 
 def render_part(job: PartJob) -> Rendered:
