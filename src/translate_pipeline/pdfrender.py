@@ -159,15 +159,7 @@ def _part(job: PartJob, result: Rendered) -> None:
 def _book(job: BookJob, result: Rendered) -> None:
     layout = job.layout
     lengths = [pdfbook.page_count(Path(entry.part)) for entry in job.entries]
-    cover_pages = max(1, job.cover_pages)
-    for _attempt in range(3):  # the cover's length does not depend on the numbers it shows
-        document = _cover(job, cover_pages, lengths)
-        if len(document.pages) == cover_pages:
-            break
-        cover_pages = len(document.pages)
-    cover = Path(job.layout.work_dir) / f"cover-{layout.language}.pdf"
-    with replacing(cover) as tmp:
-        document.write_pdf(tmp)
+    cover, cover_pages = _cover(job, max(1, job.cover_pages), lengths)
     sites = Path(layout.sites_dir).resolve()
     parts = [pdfbook.Part(Path(entry.part), entry.title, entry.depth, _site_path(entry.html, sites),
                           _site_path(str(Path(entry.html).parent), sites)) for entry in job.entries]
@@ -182,11 +174,41 @@ def _book(job: BookJob, result: Rendered) -> None:
     result.pages, result.cover_pages = total, cover_pages
 
 
+def _cover(job: BookJob, cover_pages: int, lengths: list[int]) -> tuple[Path, int]:
+    """The cover's PDF and its length; kept in the cache while what it shows stays the same.
+
+    Its length does not depend on the page numbers it shows: laid out with
+    last time's length as a guess, it is laid out again only if that changed.
+    """
+    layout = job.layout
+    folder = Path(layout.work_dir)
+    for _attempt in range(3):
+        text = _cover_html(job, cover_pages, lengths)
+        key = hashlib.sha256("\0".join([text, repr(layout), job.output, STYLESHEET.read_text(encoding="utf-8")])
+                             .encode()).hexdigest()[:16]
+        path = folder / f"cover-{layout.language}-{key}.pdf"
+        if path.is_file():
+            pages = pdfbook.page_count(path)
+        else:
+            document = _layout(layout, text, job.frame)
+            _relink(document, layout, job.frame, Path(job.output).parent, own_fragments=False)
+            pages = len(document.pages)
+            if pages == cover_pages:
+                for old in folder.glob(f"cover-{layout.language}-*.pdf"):
+                    old.unlink(missing_ok=True)
+                with replacing(path) as tmp:
+                    document.write_pdf(tmp)
+        if pages == cover_pages:
+            return path, pages
+        cover_pages = pages
+    raise ValueError(f"the contents take {cover_pages} sheets one time, another number the next")
+
+
 def _site_path(path: str, sites: Path) -> str:
     return Path(path).resolve().relative_to(sites).as_posix()
 
 
-def _cover(job: BookJob, cover_pages: int, lengths: list[int]):
+def _cover_html(job: BookJob, cover_pages: int, lengths: list[int]) -> str:
     from jinja2 import Environment, FileSystemLoader, select_autoescape
 
     from .sphinx.wording import Wording, autonym
@@ -199,13 +221,10 @@ def _cover(job: BookJob, cover_pages: int, lengths: list[int]):
                          "href": Path(entry.html).resolve().as_uri()})
         page += length
     environment = Environment(loader=FileSystemLoader(str(PRINT_TEMPLATES)), autoescape=select_autoescape(["html"]))
-    text = environment.get_template(COVER_TEMPLATE).render(
+    return environment.get_template(COVER_TEMPLATE).render(
         language=layout.language, language_name=autonym(layout.language), site_title=layout.site_title,
         author=layout.author, progress=_progress(job.progress, words) if job.progress else None,
         contents_title=words("Contents"), contents=contents)
-    document = _layout(layout, text, job.frame)
-    _relink(document, layout, job.frame, Path(job.output).parent, own_fragments=False)
-    return document
 
 
 def _progress(progress: TranslationProgress, words) -> dict:
