@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
-from . import __version__, pdfrender
+from . import __version__, pdfbook, pdfrender
 from .files import atomic_write, relative
 from .pdfrender import BookEntry, BookJob, Layout, PartJob, Rendered, TranslationProgress
 from .settings import PdfOptions, Project
@@ -178,6 +178,9 @@ class _Plan:
         self.prints = print_dir(project, site.language)
         self.work = Path(layout.work_dir)
         self.whole = site.folder / site_pdf_name(project, site.language) if options.site and site.order else None
+        language = _relative(site.folder, sites_dir)
+        self.links = pdfbook.Links(pages={f"{language}/{site.uris[doc]}": doc for doc, _depth in site.order},
+                                   folder=language, site_root=layout.site_root)
         if self.whole is not None:
             self.report.site = relative(self.whole, project.root)
         self.digests: dict[str, str] = {}  # docname -> digest of what its part shows
@@ -204,11 +207,12 @@ class _Plan:
         title = site.titles.get(docname, docname)
         digest = _digest(manifest.key, "page", title, contents(source, html))
         self.digests[docname] = digest
-        if manifest.part(site.language, docname) == digest and part.is_file() and (
+        if manifest.part(site.language, docname) == digest and part.is_file() and part.with_suffix(".json").is_file() and (
                 output is None or manifest.holds(self.sites_dir, str(output), digest)):
             return
-        self.part_jobs.append(PartJob(layout=self.layout, docname=docname, title=title, print_page=str(source),
-                                      html=str(html), part=str(part), output=str(output) if output else ""))
+        self.part_jobs.append(PartJob(layout=self.layout, links=self.links, docname=docname, title=title,
+                                      print_page=str(source), html=str(html), part=str(part),
+                                      info=str(part.with_suffix(".json")), output=str(output) if output else ""))
 
     def record_parts(self, results: dict[int, Rendered], report: PdfReport, manifest: _Manifest) -> None:
         where = self.site.folder
@@ -233,6 +237,7 @@ class _Plan:
         self.digests.pop(docname, None)
         manifest.forget_part(self.site.language, docname)
         part_path(self.work, self.site.language, docname).unlink(missing_ok=True)
+        part_path(self.work, self.site.language, docname).with_suffix(".json").unlink(missing_ok=True)
         if self.options.pages:
             output = self.site.folder / pdf_uri(self.site.uris[docname])
             manifest.forget(self.sites_dir, str(output))
@@ -242,9 +247,13 @@ class _Plan:
 
     def _entries(self) -> list[BookEntry]:
         site = self.site
-        return [BookEntry(docname, site.titles.get(docname, docname), depth,
-                          str(part_path(self.work, site.language, docname)), str(site.folder / site.uris[docname]))
-                for docname, depth in site.order if docname in self.digests]
+        entries = []
+        for docname, depth in site.order:
+            if docname in self.digests:
+                part = part_path(self.work, site.language, docname)
+                entries.append(BookEntry(docname, site.titles.get(docname, docname), depth, str(part),
+                                         str(part.with_suffix(".json")), str(site.folder / site.uris[docname])))
+        return entries
 
     def _book_digest(self, manifest: _Manifest) -> str:
         site = self.site
@@ -270,7 +279,7 @@ class _Plan:
             return None
         site = self.site
         frame = site.folder / site.uris.get(site.root_doc, site.uris[site.order[0][0]])
-        return BookJob(layout=self.layout, output=str(self.whole), frame=str(frame), entries=entries,
+        return BookJob(layout=self.layout, links=self.links, output=str(self.whole), frame=str(frame), entries=entries,
                        progress=site.progress, cover_pages=manifest.cover_pages(site.language))
 
     def record_book(self, job: BookJob, result: Rendered, report: PdfReport, manifest: _Manifest) -> None:
@@ -432,8 +441,8 @@ class _Manifest:
         for name in [n for n in self.parts if n.startswith(language + "/") and n.split("/", 1)[1] not in wanted]:
             del self.parts[name]
         folder = work / "parts" / language
-        for path in folder.rglob("*.pdf") if folder.is_dir() else ():
-            if path.relative_to(folder).with_suffix("").as_posix() not in wanted:
+        for path in folder.rglob("*") if folder.is_dir() else ():
+            if path.suffix in (".pdf", ".json") and path.relative_to(folder).with_suffix("").as_posix() not in wanted:
                 path.unlink()
 
     def save(self) -> None:

@@ -68,14 +68,16 @@ class Layout:
 
 @dataclass
 class PartJob:
-    """One page: its print page laid out into its part, then its own PDF."""
+    """One page: its print page laid out, into its own PDF and its part of the whole site's."""
 
     layout: Layout
+    links: pdfbook.Links
     docname: str
     title: str
     print_page: str  # the print page (print/page.html filled in by the extension)
     html: str  # the built page: the base of its links and images
-    part: str  # the part to write (no page numbers)
+    part: str  # the part to write: the page as the whole site's PDF holds it (no page numbers)
+    info: str  # what the whole site's PDF needs to know about the part (pdfbook.PartInfo)
     output: str  # the page's own PDF ("" none)
 
 
@@ -87,12 +89,14 @@ class BookEntry:
     title: str
     depth: int  # in the table of contents
     part: str
-    html: str  # the built page
+    info: str
+    html: str  # the built page: where the contents link to
 
 
 @dataclass
 class BookJob:
     layout: Layout
+    links: pdfbook.Links
     output: str
     frame: str  # the site's home page: the base of the cover's links
     entries: list[BookEntry]
@@ -144,38 +148,40 @@ def _part(job: PartJob, result: Rendered) -> None:
     layout = job.layout
     text = Path(job.print_page).read_text(encoding="utf-8")
     document = _layout(layout, text, job.html)
-    _relink(document, layout, job.html, Path(job.output or job.html).parent, own_fragments=True)
+    here = Path(job.output or job.html).parent
+    _relink(document, layout, job.html, here, own_fragments=True)
     _set_metadata(document, layout, job.title)
-    pages = len(document.pages)
-    if pages == 0:
+    sheets = len(document.pages)
+    if sheets == 0:
         raise ValueError("the page laid out into no sheet")
-    with replacing(Path(job.part)) as tmp:
-        document.write_pdf(tmp)
-    if job.output:
-        pdfbook.stamp(Path(job.part), numbers(layout, pages), Path(job.output))
-    result.pages = pages
+    with replacing(Path(job.part)) as laid_out:
+        document.write_pdf(laid_out)
+        if job.output:
+            pdfbook.stamp(laid_out, numbers(layout, sheets), Path(job.output))
+        folder = _site_path(str(here), Path(layout.sites_dir).resolve())
+        info = pdfbook.book_part(laid_out, job.docname, folder, job.links, laid_out)
+    info.save(Path(job.info))
+    result.pages = sheets
 
 
 def _book(job: BookJob, result: Rendered) -> None:
     layout = job.layout
-    lengths = [pdfbook.page_count(Path(entry.part)) for entry in job.entries]
-    cover, cover_pages = _cover(job, max(1, job.cover_pages), lengths)
-    sites = Path(layout.sites_dir).resolve()
-    parts = [pdfbook.Part(Path(entry.part), entry.title, entry.depth, _site_path(entry.html, sites),
-                          _site_path(str(Path(entry.html).parent), sites)) for entry in job.entries]
-    total = cover_pages + sum(lengths)
+    entries = [(entry, pdfbook.PartInfo.load(Path(entry.info))) for entry in job.entries]
+    lengths = [info.sheets for _entry, info in entries]
+    cover, cover_info = _cover(job, max(1, job.cover_pages), lengths)
+    parts = [pdfbook.Part(entry.docname, Path(entry.part), info, entry.title, entry.depth) for entry, info in entries]
+    total = cover_info.sheets + sum(lengths)
     from .sphinx.wording import Wording
 
     pdfbook.assemble(
-        pdfbook.Book(cover=cover, cover_title=Wording(layout.language)("Contents"), parts=parts,
-                     folder=_site_path(str(Path(job.output).parent), sites), site_root=layout.site_root,
+        pdfbook.Book(cover=cover, cover_title=Wording(layout.language)("Contents"), parts=parts, links=job.links,
                      title=layout.site_title, author=layout.author, language=layout.language),
-        numbers(layout, total), Path(job.output))
-    result.pages, result.cover_pages = total, cover_pages
+        cover_info, numbers(layout, total), Path(job.output))
+    result.pages, result.cover_pages = total, cover_info.sheets
 
 
-def _cover(job: BookJob, cover_pages: int, lengths: list[int]) -> tuple[Path, int]:
-    """The cover's PDF and its length; kept in the cache while what it shows stays the same.
+def _cover(job: BookJob, cover_pages: int, lengths: list[int]) -> tuple[Path, pdfbook.PartInfo]:
+    """The cover as the whole site's PDF holds it; kept in the cache while what it shows stays the same.
 
     Its length does not depend on the page numbers it shows: laid out with
     last time's length as a guess, it is laid out again only if that changed.
@@ -184,23 +190,24 @@ def _cover(job: BookJob, cover_pages: int, lengths: list[int]) -> tuple[Path, in
     folder = Path(layout.work_dir)
     for _attempt in range(3):
         text = _cover_html(job, cover_pages, lengths)
-        key = hashlib.sha256("\0".join([text, repr(layout), job.output, STYLESHEET.read_text(encoding="utf-8")])
-                             .encode()).hexdigest()[:16]
+        key = hashlib.sha256("\0".join([text, repr(layout), repr(job.links), job.output,
+                                         STYLESHEET.read_text(encoding="utf-8")]).encode()).hexdigest()[:16]
         path = folder / f"cover-{layout.language}-{key}.pdf"
-        if path.is_file():
-            pages = pdfbook.page_count(path)
+        known = path.with_suffix(".json")
+        if path.is_file() and known.is_file():
+            info = pdfbook.PartInfo.load(known)
         else:
             document = _layout(layout, text, job.frame)
             _relink(document, layout, job.frame, Path(job.output).parent, own_fragments=False)
-            pages = len(document.pages)
-            if pages == cover_pages:
-                for old in folder.glob(f"cover-{layout.language}-*.pdf"):
-                    old.unlink(missing_ok=True)
-                with replacing(path) as tmp:
-                    document.write_pdf(tmp)
-        if pages == cover_pages:
-            return path, pages
-        cover_pages = pages
+            for old in folder.glob(f"cover-{layout.language}-*"):
+                old.unlink(missing_ok=True)
+            with replacing(path) as tmp:
+                document.write_pdf(tmp)
+                info = pdfbook.book_part(tmp, "", job.links.folder, job.links, tmp)
+            info.save(known)
+        if info.sheets == cover_pages:
+            return path, info
+        cover_pages = info.sheets
     raise ValueError(f"the contents take {cover_pages} sheets one time, another number the next")
 
 
