@@ -111,8 +111,11 @@ def print_dir(project: Project, language: str) -> Path:
 
 
 def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sites_dir: Path,
-              site_root: str, cpus: int, say: Say) -> PdfReport:
-    """Make the PDFs whose page changed; delete those of pages gone; report pages that failed."""
+              site_root: str, cpus: int, say: Say, workers: PdfWorkers | None = None) -> PdfReport:
+    """Make the PDFs whose page changed; delete those of pages gone; report pages that failed.
+
+    ``workers``: processes started beforehand (:func:`start_workers`), used and then stopped.
+    """
     started = time.monotonic()
     manifest = _Manifest(project.cache_dir / MANIFEST, _render_key(project, options, site_root))
     contents = _Contents(project.root, manifest.inputs)
@@ -131,12 +134,13 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
     contents.forget_others()
     jobs = [job for plan in plans for job in plan.part_jobs]
     books = sum(plan.book_wanted(manifest) for plan in plans)
-    report.processes = max(1, min(cpus, len(jobs) or books))
+    workers = workers or PdfWorkers(max(1, min(cpus, len(jobs) or books)))
+    report.processes = workers.processes
     if jobs or books:
         say(f"Making PDFs: laying out {len(jobs)} page(s), then {books} whole site(s), "
             f"in {report.processes} process(es)…")
     try:
-        with _Workers(report.processes) as workers:
+        with workers:
             results = workers.run(pdfrender.render_part, jobs, say, "pages laid out")
             for plan in plans:
                 plan.record_parts(results, report, manifest)
@@ -324,30 +328,54 @@ def _worker_start() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
-class _Workers:
+def start_workers(cpus: int) -> PdfWorkers:
+    """PDF worker processes started now, loading WeasyPrint while the sites are built."""
+    workers = PdfWorkers(max(1, cpus))
+    workers.start()
+    return workers
+
+
+def _warm() -> None:
+    from weasyprint.text.fonts import FontConfiguration  # noqa: F401 - what every page needs, loaded once
+
+    import pikepdf  # noqa: F401
+
+    pdfrender._font_config()
+
+
+class PdfWorkers:
     """Worker processes (or this one, for one process); stopped at once if ``publish`` is interrupted."""
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
 
-    def __enter__(self) -> _Workers:
-        if self.processes > 1:
+    def start(self) -> None:
+        if self.processes > 1 and self.pool is None:
             # spawn: a fresh interpreter, with none of the Sphinx state of this one
             context = multiprocessing.get_context("spawn")
             self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.processes, mp_context=context,
                                                                initializer=_worker_start)
+            for _ in range(self.processes):
+                self.pool.submit(_warm)
+
+    def __enter__(self) -> PdfWorkers:
+        self.start()
         return self
 
     def __exit__(self, kind, error, traceback) -> None:
+        self.close(interrupted=kind is not None)
+
+    def close(self, interrupted: bool = False) -> None:
         if self.pool is None:
             return
-        if kind is None:
-            self.pool.shutdown(wait=True)
+        pool, self.pool = self.pool, None
+        if not interrupted:
+            pool.shutdown(wait=True)
             return
         # interrupted: the workers are stopped now, not after the pages they are laying out
-        processes = list((getattr(self.pool, "_processes", None) or {}).values())
-        self.pool.shutdown(wait=False, cancel_futures=True)
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.kill()
 

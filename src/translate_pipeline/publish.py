@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from . import siteroot
 from .extract import Reader, readable_warning
 from .files import atomic_write, relative
-from .pdf import PdfReport, SitePages, make_pdfs, print_dir, remove_pdfs, site_pdf_name
+from .pdf import PdfReport, SitePages, make_pdfs, print_dir, remove_pdfs, site_pdf_name, start_workers
 from .pdfrender import TranslationProgress
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
@@ -178,12 +178,15 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         for lang in languages
     ]
     say(f"Building the sites ({', '.join(languages)}) in {min(len(specs), cpus)} process(es)…")
+    pdf_workers = start_workers(cpus) if _makes_pdfs(project, with_pdf) else None  # ready when the sites are
     sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
     for report in sites:
         report.path = relative(Path(report.path), project.root)
         report.warnings = [readable_warning(line, srcdir, project.root) for line in report.warnings]
     failed = [s for s in sites if s.error]
     if failed:
+        if pdf_workers:
+            pdf_workers.close()
         raise PublishError(f"Sphinx could not build the '{failed[0].language}' site: {failed[0].error}")
 
     root_doc = str(project.conf.get("root_doc") or project.conf.get("master_doc") or "index")
@@ -201,7 +204,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     made, removed = None, 0
     if _makes_pdfs(project, with_pdf):
         made = make_pdfs(project, [_site_pages(s, site_dir, root_doc) for s in sites], options,
-                         site_dir, site_root, cpus, say)
+                         site_dir, site_root, cpus, say, pdf_workers)
     else:  # the site holds no PDF older than its page
         removed = remove_pdfs(project, site_dir, languages)
     return PublishResult(
