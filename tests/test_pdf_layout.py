@@ -49,7 +49,8 @@ def themed_project(folder: Path, theme: str | None) -> Path:
         with open(root / "conf.py", "a", encoding="utf-8") as conf:
             conf.write(f"html_theme = {theme!r}\n")
     paragraphs = [f"Paragraphe numéro {n} du compte rendu : les associations ont rappelé leurs demandes "
-                  "sur l’hébergement, la santé et l’accès aux droits, point par point." for n in range(1, LONG_PARAGRAPHS)]
+                  "sur l’hébergement, la santé et l’accès aux droits, point par point."
+                  for n in range(1, LONG_PARAGRAPHS)]
     text = "Compte rendu détaillé\n=====================\n\n" + "\n\n".join(paragraphs) + f"\n\n{LAST_WORDS}\n"
     (root / "source/fr/rapports/detail.rst").write_text(text, encoding="utf-8")
     index = root / "source/fr/index.rst"
@@ -104,8 +105,8 @@ DEEP = 1500  # nested blocks: more than WeasyPrint can lay out
 def test_a_page_that_cannot_be_laid_out_is_named_and_left_out(tmp_path, tp):
     root = themed_project(tmp_path, None)
     nested = "<div>" * DEEP + "trop profond" + "</div>" * DEEP
-    (root / "source/fr/brouillon.rst").write_text(
-        "Brouillon\n=========\n\nUn tableau venu d’ailleurs.\n\n.. raw:: html\n\n   " + nested + "\n", encoding="utf-8")
+    text = "Brouillon\n=========\n\nUn tableau venu d’ailleurs.\n\n.. raw:: html\n\n   " + nested + "\n"
+    (root / "source/fr/brouillon.rst").write_text(text, encoding="utf-8")
 
     result = tp("-C", root, "publish", "--json")
 

@@ -339,7 +339,8 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 @json_option
 @quiet_option
 @wait_option
-@click.option("--no-pdf", "no_pdf", is_flag=True, help="Make no PDF this time: HTML only, the pages link to no PDF; PDFs of an earlier publish are deleted.")
+@click.option("--no-pdf", "no_pdf", is_flag=True,
+              help="Make no PDF this time: HTML only, the pages link to no PDF; PDFs of an earlier publish are deleted.")
 @pass_context
 def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool) -> None:
     """Build the sites: every page in every language, translations marked.

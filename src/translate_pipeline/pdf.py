@@ -159,14 +159,18 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
     return report
 
 
-def remove_pdfs(project: Project, sites_dir: Path, languages: list[str]) -> int:
-    """``publish --no-pdf``: delete the PDFs an earlier publish made, and what they were made from."""
+def remove_pdfs(project: Project, sites_dir: Path, languages: list[str], print_pages: bool) -> int:
+    """``publish --no-pdf``: delete the PDFs an earlier publish made, and the parts they were made from.
+
+    ``print_pages``: the print pages too (the settings make no PDF any more).
+    """
     manifest = _Manifest(project.cache_dir / MANIFEST, "")
     removed = 0
     for language in languages:
         removed += manifest.keep_only(sites_dir, sites_dir / language, set())
         manifest.keep_parts(project.cache_dir / WORK_DIR, language, set())
-        shutil.rmtree(print_dir(project, language), ignore_errors=True)
+        if print_pages:
+            shutil.rmtree(print_dir(project, language), ignore_errors=True)
     if manifest.path.is_file():
         manifest.save()
     return removed
@@ -211,7 +215,8 @@ class _Plan:
         title = site.titles.get(docname, docname)
         digest = _digest(manifest.key, "page", title, contents(source, html))
         self.digests[docname] = digest
-        if manifest.part(site.language, docname) == digest and part.is_file() and part.with_suffix(".json").is_file() and (
+        made = part.is_file() and part.with_suffix(".json").is_file()
+        if made and manifest.part(site.language, docname) == digest and (
                 output is None or manifest.holds(self.sites_dir, str(output), digest)):
             return
         self.part_jobs.append(PartJob(layout=self.layout, links=self.links, docname=docname, title=title,

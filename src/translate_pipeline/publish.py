@@ -206,7 +206,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         made = make_pdfs(project, [_site_pages(s, site_dir, root_doc) for s in sites], options,
                          site_dir, site_root, cpus, say, pdf_workers)
     else:  # the site holds no PDF older than its page
-        removed = remove_pdfs(project, site_dir, languages)
+        removed = remove_pdfs(project, site_dir, languages, print_pages=not _makes_pdfs(project, True))
     return PublishResult(
         sync=synced,
         compiled=compiled,
@@ -236,7 +236,8 @@ def _pdf_overrides(project: Project, language: str, with_pdf: bool) -> dict[str,
     return {
         "translate_pipeline_pdf_pages": bool(with_pdf and options.pages),
         "translate_pipeline_pdf_site": site_pdf_name(project, language) if with_pdf and options.site else "",
-        "translate_pipeline_pdf_print_dir": str(print_dir(project, language)) if _makes_pdfs(project, with_pdf) else "",
+        # kept up to date under --no-pdf too: the next publish with PDFs reads no page again for them
+        "translate_pipeline_pdf_print_dir": str(print_dir(project, language)) if _makes_pdfs(project, True) else "",
     }
 
 
