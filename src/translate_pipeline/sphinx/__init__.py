@@ -64,7 +64,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import marks, pages, printpage, render, site, statuspage
+from . import marks, mystlinks, pages, printpage, render, site, statuspage
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -103,6 +103,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", site.resolve_config)
     app.connect("config-inited", pages.add_templates)
     app.connect("builder-inited", pages.cache_templates)
+    app.connect("builder-inited", mystlinks.use_page_definitions)
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-get-outdated", printpage.outdated)
     app.connect("env-purge-doc", site.purge_doc)
