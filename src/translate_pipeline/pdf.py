@@ -26,6 +26,7 @@ import concurrent.futures
 import hashlib
 import json
 import multiprocessing
+import os
 import re
 import shutil
 import time
@@ -37,8 +38,10 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from . import __version__, pdfbook, pdfrender
+from .children import exit_with_parent
 from .files import atomic_write, relative
 from .pdfrender import BookEntry, BookJob, Layout, PartJob, Rendered, TranslationProgress
+from .plural import counted
 from .settings import PdfOptions, Project
 from .sphinx.printpage import print_file
 from .sphinx.site import pdf_uri
@@ -137,8 +140,9 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
     workers = workers or PdfWorkers(max(1, min(cpus, len(jobs) or books)))
     report.processes = workers.processes
     if jobs or books:
-        say(f"Making PDFs: laying out {len(jobs)} page(s), then {books} whole site(s), "
-            f"in {report.processes} process(es)…")
+        say("Making PDFs: " + counted(len(jobs), "laying out %(count)d page", "laying out %(count)d pages")
+            + ", then " + counted(books, "%(count)d whole site", "%(count)d whole sites")
+            + counted(report.processes, ", in %(count)d process…", ", in %(count)d processes…"))
     try:
         with workers:
             results = workers.run(pdfrender.render_part, jobs, say, "pages laid out")
@@ -153,8 +157,11 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
         manifest.save()
     for language in report.languages:
         if language.laid_out or language.site_made:
-            say(f"  {language.language}: {language.made} of {language.pages} page PDFs made"
-                + (f"; the whole site's ({language.site_pages} pages)" if language.site_made else ""))
+            say(f"  {language.language}: "
+                + counted(language.pages, "%(made)d of %(count)d page PDF made", "%(made)d of %(count)d page PDFs made",
+                          made=language.made)
+                + ("; the whole site's (" + counted(language.site_pages, "%(count)d page", "%(count)d pages") + ")"
+                   if language.site_made else ""))
     report.seconds = time.monotonic() - started
     return report
 
@@ -315,21 +322,11 @@ def _shown(folder: Path, docname: str) -> str:
 # -- worker processes ---------------------------------------------------------------
 
 
-def _worker_start() -> None:
+def _worker_start(parent: int) -> None:
     """In each worker: end with the process that started it, however that one ends (Linux)."""
-    import ctypes
-    import os
     import signal
-    import sys
 
-    if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass
-    if os.getppid() == 1:  # the parent ended before the line above
-        os._exit(1)
+    exit_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
 
 
@@ -360,7 +357,7 @@ class PdfWorkers:
             # spawn: a fresh interpreter, with none of the Sphinx state of this one
             context = multiprocessing.get_context("spawn")
             self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.processes, mp_context=context,
-                                                               initializer=_worker_start)
+                                                               initializer=_worker_start, initargs=(os.getpid(),))
             for _ in range(self.processes):
                 self.pool.submit(_warm)
 

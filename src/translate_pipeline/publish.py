@@ -34,8 +34,11 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import siteroot
+from .buildlog import combine
+from .plural import counted
 from .extract import Reader, readable_warning
 from .files import atomic_write, relative
+from .locks import exclusive
 from .pdf import PdfReport, SitePages, make_pdfs, print_dir, remove_pdfs, site_pdf_name, start_workers
 from .pdfrender import TranslationProgress
 from .errors import PublishError
@@ -108,6 +111,7 @@ class PublishResult:
             "site_root": self.site_root,
             "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
             "sync": self.sync.as_dict(),
+            "warnings": combine(self.sync.warnings, {s.language: s.warnings for s in self.sites}),
             "pdf": self.pdf.as_dict() if self.pdf else None,
             "pdf_removed": self.pdf_removed,
             "seconds": round(self.seconds, 2),
@@ -124,6 +128,15 @@ class Warm(Protocol):
 
 def publish(project: Project, wait: float = 0, progress: Progress | None = None,
             cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None) -> PublishResult:
+    """:func:`publish_alone`, one publish of the project at a time: another one
+    running, this one waits at most ``wait`` seconds, then raises LockedError."""
+    busy = "another publish of this project is running"
+    with exclusive(project.cache_dir / "publish.lock", wait, busy, project.root):
+        return publish_alone(project, wait, progress, cpus, pdf, warm)
+
+
+def publish_alone(project: Project, wait: float = 0, progress: Progress | None = None,
+                  cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None) -> PublishResult:
     """Sync, then build every language's site, the files at the sites' root and the PDFs.
 
     ``pdf``: make the PDFs (default: the ``pdf.enabled`` setting); without
@@ -177,7 +190,8 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
         )
         for lang in languages
     ]
-    say(f"Building the sites ({', '.join(languages)}) in {min(len(specs), cpus)} process(es)…")
+    say(counted(min(len(specs), cpus), "Building the sites (%(languages)s) in %(count)d process…",
+                "Building the sites (%(languages)s) in %(count)d processes…", languages=", ".join(languages)))
     pdf_workers = start_workers(cpus) if _makes_pdfs(project, with_pdf) else None  # ready when the sites are
     sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
     for report in sites:
@@ -340,8 +354,9 @@ class BuildProcesses:
                     building.remove(item)
                     reports[spec.language] = report
                     if not report.error:
-                        say(f"  {report.language}: {report.pages} pages ({report.read} read again) "
-                            f"in {report.seconds:.1f}s")
+                        say(f"  {report.language}: "
+                            + counted(report.pages, "%(count)d page", "%(count)d pages")
+                            + f" ({report.read} read again) in {report.seconds:.1f}s")
         except BaseException:  # Ctrl-C: the builds under way stop now
             for spec, process, _connection in building:
                 process.terminate()
@@ -366,6 +381,7 @@ def _build_process(connection: Any) -> None:
 
     # Ctrl-C reaches every process of the terminal: the parent stops the builds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = sys.stderr  # what conf.py or an extension prints is not the command's output
     parent = os.getppid()
     site = SiteApp()
     while True:
