@@ -36,10 +36,24 @@ After (b) both sites are checked: the English pages show the translations
 shows it (plain: a fuzzy entry, so Sphinx shows the French; ours: the last
 reviewed English, marked outdated).
 
+With ``--pdf`` it times the PDFs instead, on three copies of the corpus:
+``publish --no-pdf`` (HTML only), ``publish`` (with the PDFs of every page
+and of each whole site) and sphinx-simplepdf (``sphinx-build -b simplepdf``
+on the French pages: one whole-site PDF, in one process). It prints
+
+* first publish with PDFs / HTML only (target ≤ 3);
+* one paragraph edited, publish with PDFs / HTML only (target ≤ 1.5);
+* the French whole-site PDF / sphinx-simplepdf's run for the same French
+  site (target ≤ 0.5): ours is the PDF stage of the first publish (both
+  languages, every page's PDF and both whole sites) divided by the number
+  of languages, i.e. per language; the time spent on the French PDFs alone
+  (summed over the worker processes) is shown next to it.
+
 Usage::
 
     python benchmarks/bench_publish.py [--pages 300] [--edits 1] [--keep DIR]
                                        [--json] [--plain-jobs N] [--tool CMD]
+                                       [--pdf]
 """
 
 from __future__ import annotations
@@ -320,6 +334,131 @@ def bench(args, work: Path, env, tool: list[str], options: list[str]) -> dict:
     return res
 
 
+PDF_TARGETS = {"first": 3.0, "edit": 1.5, "simplepdf": 0.5}
+
+
+def simplepdf_command(d: Path) -> list[list[str]]:
+    sphinx_build = bench_sync.find_tool("sphinx-build") or "sphinx-build"
+    return [[sphinx_build, "-q", "-b", "simplepdf", str(d / "source" / "fr"), str(d / "_build" / "simplepdf"),
+             "-c", str(d), "-D", "extensions=sphinx_simplepdf"]]
+
+
+def pdf_stage(log_text: str) -> dict | None:
+    """The PDF part of ``publish --json``'s report."""
+    report = publish_report(log_text)
+    return report.get("pdf") if report else None
+
+
+def bench_pdf(args, work: Path, env, tool: list[str]) -> dict:
+    """First publish and one edit, with PDFs and HTML only; sphinx-simplepdf on the French site."""
+    pristine = work / "corpus"
+    meta = make_corpus.make_corpus(pristine, args.pages, args.seed)
+    dirs = {side: work / side for side in ("html", "pdf", "simplepdf")}
+    for d in dirs.values():
+        shutil.copytree(pristine, d)
+    cmds = {"html": ours_command(dirs["html"], tool, ["--no-pdf"]), "pdf": ours_command(dirs["pdf"], tool, []),
+            "simplepdf": simplepdf_command(dirs["simplepdf"])}
+    res: dict = {"corpus": meta, "steps": {}, "errors": {}}
+    say = (lambda _m: None) if args.json else (lambda m: print(m, file=sys.stderr))
+
+    def step(name: str, side: str) -> None:
+        if side in res["errors"]:
+            return
+        log = work / f"{side}-{name}.log"
+        log.unlink(missing_ok=True)
+        try:
+            out = bench_sync.run_step(cmds[side], dirs[side], env, log)
+        except bench_sync.CommandFailed as exc:
+            res["errors"][side] = str(exc)
+            return
+        if side == "pdf":
+            out["pdf"] = pdf_stage(log.read_text(encoding="utf-8", errors="replace"))
+        res["steps"].setdefault(name, {})[side] = out
+
+    say("(a) first publish, HTML only then with PDFs...")
+    step("first", "html")
+    step("first", "pdf")
+    say("sphinx-simplepdf on the French site...")
+    step("simplepdf", "simplepdf")
+    say(f"(b) editing {args.edits} paragraph(s), publishing again...")
+    paragraphs = make_corpus.edit_corpus(pristine, 0)["paragraphs"]
+    for side in ("html", "pdf"):
+        edited = make_corpus.edit_corpus(dirs[side], args.edits / paragraphs, args.edit_seed)
+    res["edited"] = {k: v for k, v in edited.items() if k != "changes"}
+    step("edit", "html")
+    step("edit", "pdf")
+    book = sorted((dirs["simplepdf"] / "_build" / "simplepdf").glob("*.pdf"))
+    res["simplepdf_pages"] = _pdf_pages(book[0]) if book else None
+    ratios = {}
+    for name in ("first", "edit"):
+        row = res["steps"].get(name, {})
+        if "html" in row and "pdf" in row:
+            ratios[name] = row["pdf"]["wall_s"] / row["html"]["wall_s"]
+    first = res["steps"].get("first", {}).get("pdf", {}).get("pdf")
+    simple = res["steps"].get("simplepdf", {}).get("simplepdf")
+    if first and simple:
+        languages = len(first["languages"]) or 1
+        res["french"] = {
+            "pdf_stage_s": first["seconds"],
+            "per_language_s": first["seconds"] / languages,
+            "french_work_s": next((lang["seconds"] for lang in first["languages"] if lang["language"] == "fr"), None),
+            "french_pages": next((lang["site_pages"] for lang in first["languages"] if lang["language"] == "fr"), None),
+            "simplepdf_s": simple["wall_s"],
+        }
+        ratios["simplepdf"] = res["french"]["per_language_s"] / simple["wall_s"]
+    res["ratios"] = {name: {"ratio": ratio, "target": PDF_TARGETS[name], "meets_target": ratio <= PDF_TARGETS[name]}
+                     for name, ratio in ratios.items()}
+    return res
+
+
+def _pdf_pages(path: Path) -> int | None:
+    done = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True)
+    match = re.search(r"^Pages:\s+(\d+)", done.stdout, re.M)
+    return int(match.group(1)) if match else None
+
+
+def print_pdf_report(res: dict, meta: dict, args) -> None:
+    corpus = res["corpus"]
+    print(f"corpus: {corpus['pages']} pages, {corpus['documents']} documents, seed {args.seed}; "
+          f"{meta['cpus']} CPUs, load average {meta['load_average']['before']} before, "
+          f"{meta['load_average']['after']} after")
+    print(f"ours: {meta['tool']} publish (--no-pdf: HTML only); sphinx-simplepdf: sphinx-build -b simplepdf, French")
+    print()
+    head = f"{'step':<44} {'HTML s':>8} {'PDF s':>8} {'cpu HTML':>9} {'cpu PDF':>9} {'ratio':>7} {'target':>7}"
+    print(head)
+    print("-" * len(head))
+    titles = {"first": "(a) first publish", "edit": f"(b) {args.edits} paragraph(s) edited"}
+    for name, title in titles.items():
+        row, ratio = res["steps"].get(name, {}), res["ratios"].get(name)
+        html, pdf = row.get("html"), row.get("pdf")
+        cells = [f"{html['wall_s']:8.2f}" if html else f"{'-':>8}", f"{pdf['wall_s']:8.2f}" if pdf else f"{'-':>8}",
+                 f"{html['cpu_s']:9.1f}" if html else f"{'-':>9}", f"{pdf['cpu_s']:9.1f}" if pdf else f"{'-':>9}"]
+        mark = ""
+        if ratio:
+            mark = f"{ratio['ratio']:7.2f} {'≤ ' + str(ratio['target']):>7}{' ok' if ratio['meets_target'] else ' MISSED'}"
+        print(f"{title:<44} {' '.join(cells)} {mark}")
+        stage = pdf and pdf.get("pdf")
+        if stage:
+            print(f"    PDF stage {stage['seconds']:.2f} s in {stage['processes']} process(es): " + "; ".join(
+                f"{lang['language']} {lang['laid_out']} pages laid out, whole site "
+                f"{lang['site_pages'] if lang['site_made'] else 'unchanged'} sheets, {lang['seconds']:.2f} s of work"
+                for lang in stage["languages"]))
+    french, ratio = res.get("french"), res["ratios"].get("simplepdf")
+    if french and ratio:
+        simple = res["steps"]["simplepdf"]["simplepdf"]
+        print(f"{'(c) French whole-site PDF vs sphinx-simplepdf':<44} {french['simplepdf_s']:8.2f} "
+              f"{french['per_language_s']:8.2f} {simple['cpu_s']:9.1f} {'':>9} {ratio['ratio']:7.2f} "
+              f"{'≤ ' + str(ratio['target']):>7}{' ok' if ratio['meets_target'] else ' MISSED'}")
+        print(f"    ours: PDF stage {french['pdf_stage_s']:.2f} s for both languages (per language: "
+              f"{french['per_language_s']:.2f} s); the French PDFs alone: {french['french_work_s']:.2f} s of work "
+              f"({french['french_work_s'] / french['simplepdf_s']:.2f} of sphinx-simplepdf), "
+              f"{french['french_pages']} sheets in the whole site's PDF")
+        print(f"    sphinx-simplepdf: {french['simplepdf_s']:.2f} s (reading the pages, then one PDF of "
+              f"{res.get('simplepdf_pages')} sheets)")
+    for side, err in res["errors"].items():
+        print(f"\n{side} FAILED: {err}")
+
+
 def print_report(res: dict, meta: dict, args) -> None:
     corpus = res["corpus"]
     print(f"corpus: {corpus['pages']} pages, {corpus['documents']} documents, seed {args.seed}; "
@@ -407,6 +546,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="skip step (c), which times publish with `translate-pipeline serve` running")
     ap.add_argument("--plain-jobs", metavar="N", help="pass -j N to the plain sphinx-build commands "
                     "(default: sphinx-build's default, one process)")
+    ap.add_argument("--pdf", action="store_true", help="time the PDFs: publish with PDFs against HTML only, "
+                    "and the French whole-site PDF against sphinx-simplepdf")
     ap.add_argument("--tool", help="command that runs the tool (default: translate-pipeline next to this "
                     "Python, else python -m translate_pipeline)")
     args = ap.parse_args(argv)
@@ -418,7 +559,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.keep:
         work = Path(args.keep).resolve()
         work.mkdir(parents=True, exist_ok=True)
-        for name in ("corpus", "plain", "ours"):  # what a previous run left there
+        for name in ("corpus", "plain", "ours", "html", "pdf", "simplepdf"):  # what a previous run left there
             shutil.rmtree(work / name, ignore_errors=True)
         for log in work.glob("*.log"):
             log.unlink()
@@ -429,7 +570,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.json:
             print(f"work dir: {work}", file=sys.stderr)
         load_before = os.getloadavg()[0]
-        res = bench(args, work, env, tool, options)
+        res = bench_pdf(args, work, env, tool) if args.pdf else bench(args, work, env, tool, options)
         meta = {
             "python": sys.version.split()[0],
             "cpus": os.cpu_count(),
@@ -442,7 +583,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.json:
             print(json.dumps({"meta": meta, **res}, indent=2, ensure_ascii=False))
         else:
-            print_report(res, meta, args)
+            (print_pdf_report if args.pdf else print_report)(res, meta, args)
         return 1 if res["errors"] else 0
     finally:
         if not args.keep:

@@ -237,3 +237,25 @@ def test_pdf_settings(make_project):
     options = load_project(root).settings.pdf
     assert (options.enabled, options.pages, options.site, options.paper) == (True, False, True, "letter")
     assert not load_project(root, ["pdf.site=false"]).settings.pdf.site
+
+
+def test_no_pdf_after_a_publish_with_pdfs_deletes_them_and_their_links(site, tmp_path, tp):
+    root = tmp_path / "project"
+    shutil.copytree(site, root)
+    assert len(pdfs(root)) == 10
+
+    result = tp("-C", root, "publish", "--no-pdf", "--json")
+
+    assert result.code == 0, result
+    data = json.loads(result.out)
+    assert data["pdf"] is None and data["pdf_removed"] == 10
+    assert pdfs(root) == {}  # no PDF older than its page stays in the site
+    for language in ("fr", "en"):
+        soup = page(root, language, "rapports/reunion")
+        assert soup.select_one("#tp-downloads") is None and soup.select_one("a[href$='.pdf']") is None
+    shown = tp("-C", root, "publish", "--no-pdf")
+    assert shown.code == 0 and "Removed" not in shown.out  # nothing left to remove
+
+    again = publish(load_project(root))  # and with PDFs again: every page's, and the whole sites'
+    assert [(r.made, r.site_made) for r in again.pdf.languages] == [(4, True), (4, True)]
+    assert page(root, "en", "rapports/reunion").select_one("a.tp-pdf-link")["href"] == "reunion.pdf"

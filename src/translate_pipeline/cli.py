@@ -388,7 +388,8 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 @json_option
 @quiet_option
 @wait_option
-@click.option("--no-pdf", "no_pdf", is_flag=True, help="Make no PDF this time: HTML only, the pages link to no PDF.")
+@click.option("--no-pdf", "no_pdf", is_flag=True,
+              help="Make no PDF this time: HTML only, the pages link to no PDF; PDFs of an earlier publish are deleted.")
 @pass_context
 def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool) -> None:
     """Build the sites: every page in every language, translations marked.
@@ -401,6 +402,12 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
       _build/site/LANG/translation-status.html   the editor's view
       _build/site/LANG/PAGE.pdf          each page as a PDF, next to it
       _build/site/LANG/PROJECT-LANG.pdf  the whole site as one PDF
+
+    The PDFs have a print layout of their own (not the site's theme). Each
+    page is laid out once, in parallel processes; the whole site's PDF is
+    put together from those pages. A page that cannot be laid out, or takes
+    longer than pdf.timeout seconds, is named and left out. --no-pdf also
+    deletes the PDFs of an earlier publish.
 
     In a language a page is not written in, each paragraph shows the state
     of its translation: reviewed as is; machine translated and outdated ones
@@ -475,6 +482,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
                 "(" + counted(language["site_pages"], "%(count)d page", "%(count)d pages") + ")"
                 if language["site_made"] else "(unchanged)")
         click.echo(line)
+    if data.get("pdf_removed"):
+        click.echo(f"  Removed {data['pdf_removed']} PDF(s) of an earlier publish: the pages link to no PDF.")
     click.echo(f"Open {data['root']} (sitemap: {data['sitemap']}; status: <site>/translation-status.html)")
     if not data["site_root"]:
         click.echo("The sitemap and the language alternates hold relative URLs, which search engines ignore: "

@@ -1,54 +1,46 @@
-"""Pages Sphinx built, made into PDFs with WeasyPrint.
+"""The PDFs' pages, laid out with WeasyPrint from the tool's print pages.
 
-A page's PDF is its HTML page, printed: the print rules of the extension's
-stylesheet leave the content alone at full width, marks and banner
-included; ``pdf.css`` adds the paper, a running header (the page's title,
-the language), a footer (the site, page numbers) and fonts Debian provides.
-
-The whole site's PDF is one document, so that its pages are numbered
-through and its links stay inside it: the home page's frame holding a cover
-(title, language, author, where the translation stands, the contents with
-page numbers), then the content of every page in reading order, each
-starting on a new sheet, their ids made unique.
+Each page of a site is laid out once, from its print page
+(:mod:`translate_pipeline.sphinx.printpage`: what Sphinx wrote for its
+body, in the tool's own template) with the print stylesheet ``pdf.css`` and
+the marks of the extension's stylesheet: never with the site's theme. The
+result is the page's *part*, a PDF without page numbers kept in the cache;
+the page's own PDF is its part with its page numbers put on
+(:mod:`translate_pipeline.pdfbook`), and the whole site's PDF is a cover
+with the contents followed by the parts, numbered through.
 
 Links leaving a PDF go to the published site (``site_root``) or, without
 one, relative to the PDF: never to a file of the machine that built it.
 Only the files of the built sites are read, nothing from the network.
 
-:func:`render` runs in worker processes: it takes a picklable
-:class:`PdfJob` and returns a :class:`Rendered`.
+:func:`render_part` and :func:`render_book` run in worker processes: they
+take a picklable job and return a :class:`Rendered`; a job that runs longer
+than its time limit is stopped and reported.
 """
 
 from __future__ import annotations
 
 import contextlib
-import html
+import hashlib
 import logging
 import os
 import re
+import signal
 import string
+import threading
 import time
-import xml.etree.ElementTree as ET
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from urllib.parse import quote, unquote, urldefrag, urljoin, urlparse
+from urllib.parse import quote, unquote, urldefrag
 
+from . import pdfbook
 from .files import replacing
 
 STYLESHEET = Path(__file__).with_name("pdf.css")
-ID_PREFIX = "tp-pdf-"  # + the page's number in the whole site's PDF + "-"
-XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
-
-
-@dataclass
-class Page:
-    """A page of the site, as the whole site's PDF holds it."""
-
-    docname: str
-    html: str  # the built page
-    title: str
-    depth: int = 0  # in the table of contents
+PRINT_TEMPLATES = Path(__file__).with_name("print")
+NUMBERS_STYLESHEET = PRINT_TEMPLATES / "numbers.css"
+COVER_TEMPLATE = "cover.html"
 
 
 @dataclass
@@ -61,22 +53,55 @@ class TranslationProgress:
 
 
 @dataclass
-class PdfJob:
-    output: str  # the PDF to write
-    html: str  # the page; for the whole site, the page whose frame holds it (the home page)
+class Layout:
+    """What every PDF of one language's site shares."""
+
     language: str
-    title: str
     site_title: str
     author: str
     paper: str
     sites_dir: str  # the folder holding the sites (_build/site)
     site_root: str  # the public URL of that folder, or ""
-    pages: list[Page] = field(default_factory=list)  # the whole site: every page, in reading order
-    progress: TranslationProgress | None = None  # the whole site: the translation, when not fully reviewed
+    work_dir: str  # the cache: parts, page-number sheets, covers
+    timeout: float  # seconds one PDF may take; 0: no limit
 
-    @property
-    def whole_site(self) -> bool:
-        return bool(self.pages)
+
+@dataclass
+class PartJob:
+    """One page: its print page laid out, into its own PDF and its part of the whole site's."""
+
+    layout: Layout
+    links: pdfbook.Links
+    docname: str
+    title: str
+    print_page: str  # the print page (print/page.html filled in by the extension)
+    html: str  # the built page: the base of its links and images
+    part: str  # the part to write: the page as the whole site's PDF holds it (no page numbers)
+    info: str  # what the whole site's PDF needs to know about the part (pdfbook.PartInfo)
+    output: str  # the page's own PDF ("" none)
+
+
+@dataclass
+class BookEntry:
+    """A page of the whole site's PDF."""
+
+    docname: str
+    title: str
+    depth: int  # in the table of contents
+    part: str
+    info: str
+    html: str  # the built page: where the contents link to
+
+
+@dataclass
+class BookJob:
+    layout: Layout
+    links: pdfbook.Links
+    output: str
+    frame: str  # the site's home page: the base of the cover's links
+    entries: list[BookEntry]
+    progress: TranslationProgress | None = None
+    cover_pages: int = 1  # the cover's length last time: the first guess of where pages start
 
 
 @dataclass
@@ -86,26 +111,145 @@ class Rendered:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    cover_pages: int = 0  # a whole site's PDF: the sheets before the first page
 
 
-def render(job: PdfJob) -> Rendered:
-    """Make one PDF; a failure is reported, the PDF there before stays."""
+class TimeLimitExceeded(BaseException):
+    """Not an Exception: no ``except Exception`` in the libraries laying out may swallow it."""
+
+
+def render_part(job: PartJob) -> Rendered:
+    """Lay out one page into its part, then write its own PDF; a failure is reported."""
+    return _run(job.output or job.part, job.layout.timeout, lambda result: _part(job, result))
+
+
+def render_book(job: BookJob) -> Rendered:
+    """The whole site's PDF: a cover with the contents, then the parts; a failure is reported."""
+    return _run(job.output, job.layout.timeout, lambda result: _book(job, result))
+
+
+def _run(output: str, timeout: float, work) -> Rendered:
     started = time.monotonic()
-    result = Rendered(job.output)
+    result = Rendered(output)
     with _weasyprint_messages() as messages:
         try:
-            document = _whole_site(job) if job.whole_site else _page(job)
-            _relink(document, job)
-            document.metadata.title = job.title
-            document.metadata.authors = [job.author] if job.author else []
-            document.metadata.lang = job.language
-            _write(document, Path(job.output))
-            result.pages = len(document.pages)
+            with _time_limit(timeout):
+                work(result)
+        except TimeLimitExceeded:
+            result.error = f"stopped after {timeout:g} s (the pdf.timeout setting)"
         except Exception as error:  # WeasyPrint and the libraries under it raise all kinds
             result.error = f"{type(error).__name__}: {error}"
     result.warnings = messages
     result.seconds = time.monotonic() - started
     return result
+
+
+def _part(job: PartJob, result: Rendered) -> None:
+    layout = job.layout
+    text = Path(job.print_page).read_text(encoding="utf-8")
+    document = _layout(layout, text, job.html)
+    here = Path(job.output or job.html).parent
+    _relink(document, layout, job.html, here, own_fragments=True)
+    _set_metadata(document, layout, job.title)
+    sheets = len(document.pages)
+    if sheets == 0:
+        raise ValueError("the page laid out into no sheet")
+    with replacing(Path(job.part)) as laid_out:
+        document.write_pdf(laid_out)
+        if job.output:
+            pdfbook.stamp(laid_out, numbers(layout, sheets), Path(job.output))
+        folder = _site_path(str(here), Path(layout.sites_dir).resolve())
+        info = pdfbook.book_part(laid_out, job.docname, folder, job.links, laid_out)
+    info.save(Path(job.info))
+    result.pages = sheets
+
+
+def _book(job: BookJob, result: Rendered) -> None:
+    layout = job.layout
+    entries = [(entry, pdfbook.PartInfo.load(Path(entry.info))) for entry in job.entries]
+    lengths = [info.sheets for _entry, info in entries]
+    cover, cover_info = _cover(job, max(1, job.cover_pages), lengths)
+    parts = [pdfbook.Part(entry.docname, Path(entry.part), info, entry.title, entry.depth) for entry, info in entries]
+    total = cover_info.sheets + sum(lengths)
+    from .sphinx.wording import Wording
+
+    pdfbook.assemble(
+        pdfbook.Book(cover=cover, cover_title=Wording(layout.language)("Contents"), parts=parts, links=job.links,
+                     title=layout.site_title, author=layout.author, language=layout.language),
+        cover_info, numbers(layout, total), Path(job.output))
+    result.pages, result.cover_pages = total, cover_info.sheets
+
+
+def _cover(job: BookJob, cover_pages: int, lengths: list[int]) -> tuple[Path, pdfbook.PartInfo]:
+    """The cover as the whole site's PDF holds it; kept in the cache while what it shows stays the same.
+
+    Its length does not depend on the page numbers it shows: laid out with
+    last time's length as a guess, it is laid out again only if that changed.
+    """
+    layout = job.layout
+    folder = Path(layout.work_dir)
+    for _attempt in range(3):
+        text = _cover_html(job, cover_pages, lengths)
+        key = hashlib.sha256("\0".join([text, repr(layout), repr(job.links), job.output,
+                                         STYLESHEET.read_text(encoding="utf-8")]).encode()).hexdigest()[:16]
+        path = folder / f"cover-{layout.language}-{key}.pdf"
+        known = path.with_suffix(".json")
+        if path.is_file() and known.is_file():
+            info = pdfbook.PartInfo.load(known)
+        else:
+            document = _layout(layout, text, job.frame)
+            _relink(document, layout, job.frame, Path(job.output).parent, own_fragments=False)
+            for old in folder.glob(f"cover-{layout.language}-*"):
+                old.unlink(missing_ok=True)
+            with replacing(path) as tmp:
+                document.write_pdf(tmp)
+                info = pdfbook.book_part(tmp, "", job.links.folder, job.links, tmp)
+            info.save(known)
+        if info.sheets == cover_pages:
+            return path, info
+        cover_pages = info.sheets
+    raise ValueError(f"the contents take {cover_pages} sheets one time, another number the next")
+
+
+def _site_path(path: str, sites: Path) -> str:
+    return Path(path).resolve().relative_to(sites).as_posix()
+
+
+def _cover_html(job: BookJob, cover_pages: int, lengths: list[int]) -> str:
+    from jinja2 import Environment, FileSystemLoader, select_autoescape
+
+    from .sphinx.wording import Wording, autonym
+
+    layout = job.layout
+    words = Wording(layout.language)
+    contents, page = [], cover_pages + 1
+    for entry, length in zip(job.entries, lengths, strict=True):
+        contents.append({"title": entry.title, "depth": min(entry.depth, 2), "page": page,
+                         "href": Path(entry.html).resolve().as_uri()})
+        page += length
+    environment = Environment(loader=FileSystemLoader(str(PRINT_TEMPLATES)), autoescape=select_autoescape(["html"]))
+    return environment.get_template(COVER_TEMPLATE).render(
+        language=layout.language, language_name=autonym(layout.language), site_title=layout.site_title,
+        author=layout.author, progress=_progress(job.progress, words) if job.progress else None,
+        contents_title=words("Contents"), contents=contents)
+
+
+def _progress(progress: TranslationProgress, words) -> dict:
+    """The site's banner: the same words as a page's."""
+    entries = progress.entries
+    counts = [(state, words(message, count=entries[state])) for state, message in (
+        ("machine", "machine translated: %(count)d"),
+        ("stale", "outdated: %(count)d"),
+        ("untranslated", "not yet translated: %(count)d"),
+    ) if entries.get(state)]
+    return {
+        "title": words("Translation in progress."),
+        "reviewed": words("Passages reviewed: %(reviewed)d of %(total)d.",
+                          reviewed=entries.get("reviewed", 0), total=sum(entries.values())),
+        "counts": counts,
+        "pages": words("Pages not fully reviewed: %(count)d of %(total)d.",
+                       count=progress.unreviewed_pages, total=progress.pages),
+    }
 
 
 # -- WeasyPrint --------------------------------------------------------------------
@@ -124,96 +268,90 @@ def _font_config():
     return _fonts
 
 
-def _fetcher(job: PdfJob, parsed: frozenset[str] = frozenset()):
-    """Reads the built sites' files and nothing else; ``parsed``: stylesheets given parsed."""
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
+def _fetcher(layout: Layout):
+    """Reads the built sites' files and nothing else."""
+    from weasyprint.urls import URLFetcher
 
-    allowed = unquote(Path(job.sites_dir).resolve().as_uri() + "/")
+    allowed = unquote(Path(layout.sites_dir).resolve().as_uri() + "/")
 
     class SiteFiles(URLFetcher):
         def fetch(self, url, headers=None):
             if not (url.startswith("data:") or unquote(url).startswith(allowed)):
                 raise ValueError(f"{url}: not a file of the built sites, left out of the PDF")
-            if unquote(url) in parsed:
-                return URLFetcherResponse(url, b"", {"Content-Type": "text/css"})
             return super().fetch(url, headers)
 
     return SiteFiles(allowed_protocols=("file", "data"))
 
 
-_parsed_sheets: dict[tuple[str, int, int], object] = {}  # a stylesheet is parsed once per process
-LINK = re.compile(r"<link\b[^>]*>", re.IGNORECASE)
-ATTRIBUTE = re.compile(r'([a-zA-Z-]+)\s*=\s*"([^"]*)"')
+_parsed_sheets: dict[str, object] = {}  # a stylesheet is parsed once per process
 
 
-def _page_stylesheets(job: PdfJob, head: str, base: str) -> tuple[list, frozenset[str]]:
-    """The stylesheets a page links to, parsed once for all the pages a process makes.
-
-    WeasyPrint would parse them again for each page (most of the work on a
-    short page); they are given to it parsed, in the page's order, and the
-    page's own links then read as empty. Given this way they cascade among
-    themselves as before, under the page's own ``<style>`` elements as before
-    (those come after them). Links with a ``media`` are left to WeasyPrint.
-    """
+def _stylesheets(layout: Layout) -> list:
+    """The marks of the extension's stylesheet, then pdf.css for this language."""
     from weasyprint import CSS
 
-    sheets, urls = [], set()
-    reader = _fetcher(job)
-    for tag in LINK.findall(head):
-        attributes = {k.lower(): html.unescape(v) for k, v in ATTRIBUTE.findall(tag)}
-        if "stylesheet" not in attributes.get("rel", "").split() or "media" in attributes:
-            continue
-        url = urljoin(base, attributes.get("href", ""))
-        path = Path(unquote(urlparse(url).path))
-        if not url.startswith("file:") or not path.is_file():
-            continue
-        stat = path.stat()
-        key = (str(path), stat.st_mtime_ns, stat.st_size)
-        if key not in _parsed_sheets:
-            _parsed_sheets[key] = CSS(url=url, url_fetcher=reader, font_config=_font_config())
-        sheets.append(_parsed_sheets[key])
-        urls.add(unquote(url))
-    return sheets, frozenset(urls)
+    from .sphinx import pages
+    from .sphinx.wording import Wording, autonym
 
-
-def _stylesheet(job: PdfJob, running_title: str):
-    from weasyprint import CSS
-
-    from .sphinx.wording import autonym
-
-    paper = re.sub(r"[^A-Za-z0-9. ]", "", job.paper) or "A4"
+    words = Wording(layout.language)
+    paper = re.sub(r"[^A-Za-z0-9. ]", "", layout.paper) or "A4"
     text = string.Template(STYLESHEET.read_text(encoding="utf-8")).substitute(
-        paper=paper, running_title=running_title, language=_css_string(autonym(job.language)),
-        site=_css_string(job.site_title),
+        paper=paper, language=_css_string(autonym(layout.language)), site=_css_string(layout.site_title),
+        label_machine=_css_string(words("machine translated")), label_stale=_css_string(words("outdated")),
+        label_untranslated=_css_string(words("not yet translated")),
     )
-    return CSS(string=text, font_config=_font_config())
+    sheets = []
+    for source in ((pages.STATIC / pages.CSS_FILE).read_text(encoding="utf-8"), text):
+        key = hashlib.sha256(source.encode()).hexdigest()
+        if key not in _parsed_sheets:
+            _parsed_sheets[key] = CSS(string=source, font_config=_font_config())
+        sheets.append(_parsed_sheets[key])
+    return sheets
 
 
 def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", " ") + '"'
 
 
-def _page(job: PdfJob):
-    text = Path(job.html).read_text(encoding="utf-8")
-    return _layout(job, text, _css_string(job.title))
-
-
-def _whole_site(job: PdfJob):
-    text = "<!DOCTYPE html>\n" + ET.tostring(_site_tree(job), encoding="unicode", method="html")
-    return _layout(job, text, "string(tp-title)")
-
-
-def _layout(job: PdfJob, text: str, running_title: str):
+def _layout(layout: Layout, text: str, base_html: str):
     from weasyprint import HTML
 
-    base = Path(job.html).resolve().as_uri()
-    sheets, parsed = _page_stylesheets(job, text.split("</head>", 1)[0], base)
-    document = HTML(string=text, base_url=base, url_fetcher=_fetcher(job, parsed))
-    return document.render(stylesheets=[*sheets, _stylesheet(job, running_title)], font_config=_font_config())
+    base = Path(base_html).resolve().as_uri()
+    document = HTML(string=text, base_url=base, url_fetcher=_fetcher(layout))
+    return document.render(stylesheets=_stylesheets(layout), font_config=_font_config())
+
+
+def _set_metadata(document, layout: Layout, title: str) -> None:
+    document.metadata.title = title
+    document.metadata.authors = [layout.author] if layout.author else []
+    document.metadata.lang = layout.language
+
+
+def numbers(layout: Layout, count: int) -> Path:
+    """Sheets holding only the page numbers ``1 / count`` to ``count / count`` (kept in the cache)."""
+    from weasyprint import CSS, HTML
+
+    paper = re.sub(r"[^A-Za-z0-9. ]", "", layout.paper) or "A4"
+    css = string.Template(NUMBERS_STYLESHEET.read_text(encoding="utf-8")).substitute(paper=paper)
+    key = hashlib.sha256(css.encode()).hexdigest()[:16]
+    path = Path(layout.work_dir) / f"numbers-{key}-{count}.pdf"
+    if path.is_file():
+        return path
+    from xml.etree import ElementTree as ET
+
+    root = ET.Element("html")
+    body = ET.SubElement(root, "body")
+    for _ in range(count):
+        ET.SubElement(body, "div").text = " "
+    document = HTML(string=ET.tostring(root, encoding="unicode", method="html")).render(
+        stylesheets=[CSS(string=css, font_config=_font_config())], font_config=_font_config())
+    with replacing(path) as tmp:
+        document.write_pdf(tmp)
+    return path
 
 
 # What a reader would miss in the PDF: a file not loaded, characters no font has.
-# The rest WeasyPrint logs is the screen CSS it skips, and the theme's own quirks.
+# The rest WeasyPrint logs is CSS it skips.
 REPORTED = ("Failed to load", "Error while loading", "Error while rendering", "No anchor",
             "Font-face", "Too many glyphs missing", "Unable to")
 
@@ -241,163 +379,50 @@ def _weasyprint_messages() -> Iterator[list[str]]:
         logger.propagate = propagate
 
 
-def _write(document, path: Path) -> None:
-    with replacing(path) as tmp:
-        document.write_pdf(tmp)
+@contextlib.contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop the block after ``seconds`` (a timer signal; in the main thread of a process only)."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def stop(_signum, _frame):
+        raise TimeLimitExceeded
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 # -- links ---------------------------------------------------------------------------
 
 
-def _relink(document, job: PdfJob) -> None:
-    """Links to the sites' files: to the public site, or relative to the PDF."""
-    sites = unquote(Path(job.sites_dir).resolve().as_uri() + "/")
-    own = unquote(Path(job.html).resolve().as_uri())
+def _relink(document, layout: Layout, own_html: str, here: Path, own_fragments: bool) -> None:
+    """Links to the sites' files: to the public site, or relative to where the PDF is (``here``)."""
+    sites = unquote(Path(layout.sites_dir).resolve().as_uri() + "/")
+    own = unquote(Path(own_html).resolve().as_uri())
     anchors = {name for page in document.pages for name in page.anchors}
-    here = Path(job.output).resolve().parent
+    here = here.resolve()
     for page in document.pages:
         links = []
         for kind, target, rectangle, box in page.links:
             if kind == "external" and unquote(target).startswith(sites):
                 path, fragment = urldefrag(unquote(target))
-                if not job.whole_site and path == own and fragment in anchors:
+                if own_fragments and path == own and fragment in anchors:
                     kind, target = "internal", fragment
                 else:
-                    target = _public(path[len(sites):], fragment, job, here)
+                    target = _public(path[len(sites):], fragment, layout, here)
             links.append((kind, target, rectangle, box))
         page.links = links
 
 
-def _public(path: str, fragment: str, job: PdfJob, here: Path) -> str:
-    if job.site_root:
-        url = job.site_root.rstrip("/") + "/" + quote(path)
+def _public(path: str, fragment: str, layout: Layout, here: Path) -> str:
+    if layout.site_root:
+        url = layout.site_root.rstrip("/") + "/" + quote(path)
     else:
-        url = quote(os.path.relpath(Path(job.sites_dir).resolve() / path, here).replace(os.sep, "/"))
+        url = quote(os.path.relpath(Path(layout.sites_dir).resolve() / path, here).replace(os.sep, "/"))
     return url + (f"#{fragment}" if fragment else "")
-
-
-# -- the whole site's document --------------------------------------------------------
-
-
-def _parse(path: str) -> ET.Element:
-    import tinyhtml5
-
-    with open(path, "rb") as handle:
-        return tinyhtml5.parse(handle, namespace_html_elements=False)
-
-
-def main_content(root: ET.Element) -> ET.Element:
-    """The element holding a page's own content (``role="main"``; else the body)."""
-    for element in root.iter():
-        if isinstance(element.tag, str) and element.get("role") == "main":
-            return element
-    body = root.find("body")
-    return body if body is not None else root
-
-
-def _key(url: str) -> str:
-    return unquote(urldefrag(url)[0])
-
-
-def _site_tree(job: PdfJob) -> ET.Element:
-    from .sphinx.wording import Wording
-
-    words = Wording(job.language)
-    frame = _parse(job.html)
-    title = frame.find("head/title")
-    if title is not None:
-        title.text = job.site_title
-    holder = main_content(frame)
-    for child in list(holder):
-        holder.remove(child)
-    holder.text = None
-    prefixes = {_key(Path(p.html).resolve().as_uri()): f"{ID_PREFIX}{n}-" for n, p in enumerate(job.pages, 1)}
-    holder.append(_cover(job, words, prefixes))
-    for page in job.pages:
-        base = Path(page.html).resolve().as_uri()
-        prefix = prefixes[_key(base)]
-        content = main_content(_parse(page.html))
-        section = ET.Element("section", {"class": "tp-pdf-document", "id": f"{prefix}top", "data-tp-title": page.title})
-        section.text = content.text
-        section.extend(list(content))
-        _relocate(section, base, prefix, prefixes)
-        holder.append(section)
-    return frame
-
-
-def _relocate(section: ET.Element, base: str, prefix: str, prefixes: dict[str, str]) -> None:
-    """Ids made unique, links to pages of the PDF made internal, resources made absolute."""
-    for element in section.iter():
-        if not isinstance(element.tag, str) or element is section:
-            continue
-        if element.get("id"):
-            element.set("id", prefix + element.get("id"))
-        for name in ("href", XLINK_HREF):
-            href = element.get(name)
-            if href is not None:
-                element.set(name, _link(href, base, prefix, prefixes))
-        for name in ("src", "data", "poster"):
-            value = element.get(name)
-            if value and not value.startswith(("data:", "#")):
-                element.set(name, urljoin(base, value))
-
-
-def _link(href: str, base: str, prefix: str, prefixes: dict[str, str]) -> str:
-    if href.startswith("#"):
-        return f"#{prefix}{href[1:] or 'top'}"
-    url = urljoin(base, href)
-    target = prefixes.get(_key(url))
-    if target is None:
-        return url
-    fragment = urldefrag(url)[1]
-    return f"#{target}{fragment or 'top'}"
-
-
-def _cover(job: PdfJob, words, prefixes: dict[str, str]) -> ET.Element:
-    from .sphinx.wording import autonym
-
-    cover = ET.Element("section", {"class": "tp-pdf-cover"})
-    _paragraph(cover, "tp-pdf-cover-title", job.site_title)
-    _paragraph(cover, "tp-pdf-cover-language", autonym(job.language))
-    if job.author and job.author != job.site_title:
-        _paragraph(cover, "tp-pdf-cover-author", job.author)
-    if job.progress is not None:
-        cover.append(_progress(job.progress, words))
-    contents = ET.SubElement(cover, "nav", {"class": "tp-pdf-contents"})
-    _paragraph(contents, "tp-pdf-contents-title", words("Contents"))
-    items = ET.SubElement(contents, "ol")
-    for page in job.pages:
-        item = ET.SubElement(items, "li", {"class": f"tp-pdf-depth-{min(page.depth, 2)}"})
-        link = ET.SubElement(item, "a", {"href": f"#{prefixes[_key(Path(page.html).resolve().as_uri())]}top"})
-        link.text = page.title
-    return cover
-
-
-def _progress(progress: TranslationProgress, words) -> ET.Element:
-    """The site's banner: the same words and look as a page's."""
-    entries = progress.entries
-    banner = ET.Element("div", {"class": "tp-banner tp-pdf-banner container"})
-    text = ET.SubElement(banner, "p")
-    ET.SubElement(text, "strong").text = words("Translation in progress.")
-    ET.SubElement(text, "span").text = " " + words(
-        "Passages reviewed: %(reviewed)d of %(total)d.", reviewed=entries.get("reviewed", 0), total=sum(entries.values())
-    )
-    counts = ET.SubElement(banner, "p", {"class": "tp-banner-counts"})
-    for state, message in (
-        ("machine", "machine translated: %(count)d"),
-        ("stale", "outdated: %(count)d"),
-        ("untranslated", "not yet translated: %(count)d"),
-    ):
-        if entries.get(state):
-            span = ET.SubElement(counts, "span", {"class": f"tp-count tp-count-{state}"})
-            span.text = words(message, count=entries[state])
-            span.tail = " "
-    _paragraph(banner, "", words("Pages not fully reviewed: %(count)d of %(total)d.",
-                                 count=progress.unreviewed_pages, total=progress.pages))
-    return banner
-
-
-def _paragraph(parent: ET.Element, cls: str, text: str) -> ET.Element:
-    element = ET.SubElement(parent, "p", {"class": cls} if cls else {})
-    element.text = text
-    return element

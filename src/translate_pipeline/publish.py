@@ -39,7 +39,7 @@ from .plural import counted
 from .extract import Reader, readable_warning
 from .files import atomic_write, relative
 from .locks import exclusive
-from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
+from .pdf import PdfReport, SitePages, make_pdfs, print_dir, remove_pdfs, site_pdf_name, start_workers
 from .pdfrender import TranslationProgress
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
@@ -94,6 +94,7 @@ class PublishResult:
     seconds: float
     pdf: PdfReport | None = None  # None: no PDF this time
     site_root: str = ""  # conf.py's html_baseurl: the sites' URL; empty: links between them are relative
+    pdf_removed: int = 0  # without PDFs this time: the PDFs of an earlier publish, deleted
 
     def as_dict(self) -> dict[str, Any]:
         sites = []
@@ -113,6 +114,7 @@ class PublishResult:
             "sync": self.sync.as_dict(),
             "warnings": combine(self.sync.warnings, {s.language: s.warnings for s in self.sites}),
             "pdf": self.pdf.as_dict() if self.pdf else None,
+            "pdf_removed": self.pdf_removed,
             "seconds": round(self.seconds, 2),
         }
 
@@ -194,12 +196,15 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     ]
     say(counted(min(len(specs), cpus), "Building the sites (%(languages)s) in %(count)d process…",
                 "Building the sites (%(languages)s) in %(count)d processes…", languages=", ".join(languages)))
+    pdf_workers = start_workers(cpus) if _makes_pdfs(project, with_pdf) else None  # ready when the sites are
     sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
     for report in sites:
         report.path = relative(Path(report.path), project.root)
         report.warnings = [readable_warning(line, srcdir, project.root) for line in report.warnings]
     failed = [s for s in sites if s.error]
     if failed:
+        if pdf_workers:
+            pdf_workers.close()
         raise PublishError(f"Sphinx could not build the '{failed[0].language}' site: {failed[0].error}")
 
     root_doc = str(project.conf.get("root_doc") or project.conf.get("master_doc") or "index")
@@ -214,10 +219,12 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     default = {doc: doc_languages.get(doc, project.settings.source_language) for doc in pages}
     sitemap = site_dir / "sitemap.xml"
     atomic_write(sitemap, siteroot.sitemap(pages, default, site_root))
-    made = None
-    if with_pdf and (options.pages or options.site):
+    made, removed = None, 0
+    if _makes_pdfs(project, with_pdf):
         made = make_pdfs(project, [_site_pages(s, site_dir, root_doc) for s in sites], options,
-                         site_dir, site_root, cpus, say)
+                         site_dir, site_root, cpus, say, pdf_workers)
+    else:  # the site holds no PDF older than its page
+        removed = remove_pdfs(project, site_dir, languages, print_pages=not _makes_pdfs(project, True))
     return PublishResult(
         sync=synced,
         compiled=compiled,
@@ -227,6 +234,7 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         seconds=time.monotonic() - started,
         pdf=made,
         site_root=site_root,
+        pdf_removed=removed,
     )
 
 
@@ -235,12 +243,19 @@ def _site_pages(report: SiteReport, site_dir: Path, root_doc: str) -> SitePages:
                      titles=report.titles, order=report.order, progress=report.progress, root_doc=root_doc)
 
 
+def _makes_pdfs(project: Project, with_pdf: bool) -> bool:
+    options = project.settings.pdf
+    return with_pdf and (options.pages or options.site)
+
+
 def _pdf_overrides(project: Project, language: str, with_pdf: bool) -> dict[str, Any]:
-    """What the pages link to: the PDFs this run makes."""
+    """What the pages link to: the PDFs this run makes; where their print pages go."""
     options = project.settings.pdf
     return {
         "translate_pipeline_pdf_pages": bool(with_pdf and options.pages),
         "translate_pipeline_pdf_site": site_pdf_name(project, language) if with_pdf and options.site else "",
+        # kept up to date under --no-pdf too: the next publish with PDFs reads no page again for them
+        "translate_pipeline_pdf_print_dir": str(print_dir(project, language)) if _makes_pdfs(project, True) else "",
     }
 
 

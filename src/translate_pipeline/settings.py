@@ -49,6 +49,7 @@ class PdfOptions:
     pages: bool = True  # one PDF per page, next to its HTML page
     site: bool = True  # one PDF per language for the whole site
     paper: str = "A4"  # a CSS page size: "A4", "letter", "A5", ...
+    timeout: float = 120.0  # seconds one PDF may take to make (a page, or putting a whole site together); 0: no limit
 
 
 @dataclass(frozen=True)
@@ -340,6 +341,8 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
     if not 0 <= settings.policy.page_threshold <= 100:
         raise SettingsError(f"{where('policy.page_threshold')}: policy 'page_threshold' must be a percentage "
                             "between 0 and 100")
+    if settings.pdf.timeout < 0:
+        raise SettingsError(f"{where('pdf.timeout')}: pdf 'timeout' must be a number of seconds ≥ 0 (0: no limit)")
     if not settings.pdf.paper.strip():
         raise SettingsError(f"{where('pdf.paper')}: pdf 'paper' must be a page size such as \"A4\" or \"letter\"")
 

@@ -52,7 +52,10 @@ Configuration (all optional):
     whether each page links to its PDF (``PAGE.pdf`` next to ``PAGE.html``);
 ``translate_pipeline_pdf_site``
     the whole site's PDF, relative to the site's folder, linked from every
-    page (empty: none). ``publish`` makes these PDFs and sets both values.
+    page (empty: none). ``publish`` makes these PDFs and sets both values;
+``translate_pipeline_pdf_print_dir``
+    where each page's print page is written, from which ``publish`` makes
+    its PDFs (empty: none is written).
 
 Warnings have the type ``translate_pipeline`` (``suppress_warnings``).
 """
@@ -63,7 +66,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import guard, marks, mystlinks, pages, render, site, statuspage
+from . import guard, marks, mystlinks, pages, printpage, render, site, statuspage
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -92,6 +95,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         ("status_page", True, frozenset({bool}), "html"),
         ("pdf_pages", False, frozenset({bool}), "html"),  # the PDF links
         ("pdf_site", "", frozenset({str}), "html"),
+        ("pdf_print_dir", "", frozenset({str}), ""),  # a page whose print page is missing is read again
     )
     for name, default, types, rebuild in config:
         app.add_config_value(site.PREFIX + name, default, rebuild, types=types)
@@ -105,11 +109,13 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", pages.cache_templates)
     app.connect("builder-inited", mystlinks.use_page_definitions)
     app.connect("env-get-outdated", site.outdated)
+    app.connect("env-get-outdated", printpage.outdated)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)
     app.connect("env-before-read-docs", read_few_serially)
     app.connect("doctree-resolved", render.doctree_resolved)
     app.connect("html-page-context", pages.page_context, priority=400)  # before furo computes its toc
+    app.connect("html-page-context", printpage.PrintPages())
     app.connect("html-collect-pages", statuspage.collect_pages)
     app.connect("build-finished", pages.copy_assets)
     app.add_css_file(pages.CSS_FILE)
