@@ -139,9 +139,10 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
         return
     for line in result.warnings:
         click.echo(line, err=True)
+    data = result.as_dict()
+    _print_concurrency(data, "sync")
     if quiet:
         return
-    data = result.as_dict()
     cats, entries = data["catalogs"], data["entries"]
     click.echo(
         f"Catalogs: {cats['created']} created, {cats['updated']} updated, {cats['unchanged']} unchanged"
@@ -236,8 +237,10 @@ def draft(
             cache.close()
     if as_json:
         _print_json(result.as_dict())
-    elif not quiet:
-        _print_draft(result)
+    else:
+        _print_concurrency(result.as_dict(), "draft")
+        if not quiet:
+            _print_draft(result)
     if result.stopped:
         drafted = sum(result.drafted().values())
         click.secho(
@@ -390,6 +393,7 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     for line in [*data["sync"]["warnings"], *(w for site in data["sites"] for w in site["warnings"]),
                  *(made["warnings"] if made else [])]:
         click.echo(line, err=True)
+    _print_concurrency(data["sync"], "publish")
     if quiet:
         return
     click.echo(f"Published {len(data['sites'])} sites in {data['seconds']:.1f}s:")
@@ -445,6 +449,26 @@ def serve(ctx: Context, port: int, no_http: bool) -> None:
         click.echo("Stopped.", err=True)
 
 
+def _print_concurrency(data: dict, command: str) -> None:
+    """What was done about catalogs saved during the run, and about a run that died half-way."""
+    interrupted = data.get("interrupted_run") or {}
+    for path in interrupted.get("completed", []):
+        click.echo(f"A previous run was interrupted while writing catalogs: {path} is now written as it meant to.",
+                   err=True)
+    for item in interrupted.get("set_aside", []):
+        click.secho(
+            f"A previous run was interrupted while writing {item['catalog']}, which was saved since: it stays as "
+            f"saved; what that run meant to write is in {item['pending']} (compare the two, keep what you want, "
+            "then delete it).", fg="yellow", err=True,
+        )
+    for path in data.get("merged_again", []):
+        what = "the drafts were added to the saved file" if command == "draft" else "merged again from the saved file"
+        click.echo(f"{path} was saved while {command} ran: {what}; nothing of it was overwritten.", err=True)
+    if data.get("kept_theirs"):
+        click.echo(f"{data['kept_theirs']} drafts were not stored: their entries were changed meanwhile "
+                   "(run draft again to draft what is still untranslated).", err=True)
+
+
 def _print_status(report, show_stale: bool) -> None:
     from .catalog import State
 
@@ -466,6 +490,12 @@ def _print_status(report, show_stale: bool) -> None:
         click.echo(f"orphaned: {path} (its page is gone)")
     for path in report.unsynced:
         click.echo(f"not synced yet: {path} (run translate-pipeline sync)")
+    if report.interrupted:
+        click.secho("A run was interrupted while writing catalogs: the next sync, draft or publish completes "
+                    "its writes (onto catalogs nobody saved since).", fg="yellow")
+    for item in report.set_aside:
+        click.secho(f"set aside: {item['pending']}, what an interrupted run meant to write to {item['catalog']} "
+                    "(which was saved since); compare the two, keep what you want, then delete it", fg="yellow")
     if not show_stale:
         return
     for item in report.catalogs:

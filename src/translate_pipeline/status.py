@@ -15,7 +15,9 @@ from pathlib import Path
 from . import catalog as cat
 from .catalog import State
 from .extract import docnames_to_domain
+from .files import PENDING_INFIX, relative, set_aside_files
 from .settings import Policy, Project
+from .sync import journal_path
 
 
 @dataclass
@@ -104,6 +106,8 @@ class StatusReport:
     catalogs: list[CatalogStatus] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)  # catalogs with no document
     unsynced: list[str] = field(default_factory=list)  # documents with no catalog yet
+    interrupted: bool = False  # a run died while writing catalogs; the next writer completes it
+    set_aside: list[dict[str, str]] = field(default_factory=list)  # {"catalog", "pending"} left by a recovery
 
     def totals(self) -> dict[str, Tally]:
         per_language: dict[str, Tally] = {}
@@ -117,6 +121,8 @@ class StatusReport:
             "totals": {lang: t.as_dict() for lang, t in sorted(self.totals().items())},
             "orphaned": self.orphaned,
             "unsynced": self.unsynced,
+            "interrupted_run": self.interrupted,
+            "set_aside": self.set_aside,
         }
 
 
@@ -195,6 +201,12 @@ def status(
                                   tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
+    report.interrupted = journal_path(project).exists()
+    for language in project.settings.languages:
+        for pending in set_aside_files(project.catalog_dir(language)):
+            catalog = pending.with_name(pending.name.split(PENDING_INFIX)[0])
+            report.set_aside.append({"catalog": relative(catalog, project.root),
+                                     "pending": relative(pending, project.root)})
     return report
 
 
