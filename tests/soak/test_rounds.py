@@ -1,0 +1,260 @@
+"""Soak: random edit/sync rounds, with a PO editor saving while sync runs.
+
+Each round an editor changes the French pages (edits, deletions, reorders,
+moves between pages, renames, merges and splits of paragraphs, new and
+deleted pages), a translator translates and approves entries, and ``sync``
+runs (Sphinx reading the real pages) while a simulated PO editor saves a
+catalog at a random moment, as a person would. After each round:
+
+* translations lost = 0: every translation text present before the round, and
+  every one the PO editor saved during it, is in a catalog after it;
+* catalogs failing ``msgfmt --check`` = 0.
+
+The short form runs in the normal suite; ``SOAK=full`` runs 1,000 rounds.
+The counts are printed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import subprocess
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polib
+
+from translate_pipeline import catalog as cat
+from translate_pipeline import files
+from translate_pipeline.settings import load_project
+from translate_pipeline.sync import sync
+
+FULL = os.environ.get("SOAK") == "full"
+ROUNDS = 1000 if FULL else 30
+WORDS = (
+    "associations victimes traite plan action national ministre réunion collectif protection mineurs "
+    "exploitation travail forcé droits femmes accompagnement hébergement justice enquête police prévention "
+    "formation identification février mars avril Paris Lyon rapport déclaration abolition esclavage"
+).split()
+
+
+@dataclass
+class Counts:
+    rounds: int = 0
+    edits: dict[str, int] = field(default_factory=dict)
+    saves_during_sync: int = 0
+    saves_while_staged: int = 0  # saved between sync's temporary file and its rename
+    merged_again: int = 0
+    translations_checked: int = 0
+    lost: list[str] = field(default_factory=list)
+    msgfmt_failures: list[str] = field(default_factory=list)
+
+    def line(self, seconds: float) -> str:
+        edits = ", ".join(f"{name} {count}" for name, count in sorted(self.edits.items()))
+        return (f"soak rounds: {self.rounds} rounds in {seconds:.0f} s; edits: {edits}; PO editor saves during "
+                f"sync: {self.saves_during_sync} ({self.saves_while_staged} right before sync's rename; merged again: "
+                f"{self.merged_again}); translations checked: "
+                f"{self.translations_checked}; translations lost = {len(self.lost)}; catalogs failing "
+                f"msgfmt --check = {len(self.msgfmt_failures)}")
+
+
+class Site:
+    """French pages as lists of paragraphs, written as real .rst files."""
+
+    def __init__(self, root: Path, rng: random.Random) -> None:
+        self.root, self.rng = root, rng
+        self.pages: dict[str, list[str]] = {f"page{i}": [self.sentence() for _ in range(rng.randint(2, 5))]
+                                            for i in range(4)}
+        self.serial = 0
+
+    def sentence(self) -> str:
+        return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(4, 12))).capitalize() + "."
+
+    def write(self) -> None:
+        source = self.root / "source" / "fr"
+        for path in source.rglob("*.rst"):
+            path.unlink()
+        for name, paras in self.pages.items():
+            path = source / f"{name}.rst"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(":orphan:\n\n" + "\n\n".join(dict.fromkeys(paras)) + "\n", encoding="utf-8")
+        (source / "index.rst").write_text("Accueil\n=======\n\nLe site du collectif.\n", encoding="utf-8")
+
+    def mutate(self) -> str:
+        rng, pages = self.rng, self.pages
+        op = rng.choice(["edit", "delete", "reorder", "move", "rename", "merge", "split", "insert", "new_page",
+                         "drop_page"])
+        name = rng.choice(sorted(pages))
+        paras = pages[name]
+        if not paras or (op in ("merge", "split") and len(paras) < 2):
+            op = "insert"
+        if op == "edit":
+            i = rng.randrange(len(paras))
+            words = paras[i].rstrip(".").split()
+            words[rng.randrange(len(words))] = rng.choice(WORDS)
+            paras[i] = " ".join(words) + rng.choice([".", " encore.", " à Paris."])
+        elif op == "delete":
+            del paras[rng.randrange(len(paras))]
+        elif op == "reorder":
+            rng.shuffle(paras)
+        elif op == "move":
+            other = rng.choice(sorted(pages))
+            pages[other].insert(rng.randint(0, len(pages[other])), paras.pop(rng.randrange(len(paras))))
+        elif op == "rename":
+            self.serial += 1
+            pages[f"{name.split('-')[0]}-{self.serial}"] = pages.pop(name)
+        elif op == "merge":
+            i = rng.randrange(len(paras) - 1)
+            paras[i:i + 2] = [paras[i].rstrip(".") + ", " + paras[i + 1][0].lower() + paras[i + 1][1:]]
+        elif op == "split":
+            i = rng.randrange(len(paras))
+            words = paras[i].rstrip(".").split()
+            cut = max(1, len(words) // 2)
+            paras[i:i + 1] = [" ".join(words[:cut]).capitalize() + ".", " ".join(words[cut:] or ["Fin"]).capitalize() + "."]
+        elif op == "insert":
+            paras.insert(rng.randint(0, len(paras)), self.sentence())
+        elif op == "new_page":
+            self.serial += 1
+            pages[f"nouvelle-{self.serial}"] = [self.sentence()]
+        elif op == "drop_page" and len(pages) > 2:
+            del pages[name]
+        return op
+
+
+def all_translations(directory: Path) -> set[str]:
+    return {text for _, path in cat.iter_catalogs(directory) for entry in polib.pofile(str(path))
+            for text in cat.translations(entry)}
+
+
+def translator_pass(directory: Path, rng: random.Random, serial: list[int]) -> None:
+    """A translator translates some untranslated entries and approves some fuzzy ones (then saves)."""
+    for _, path in cat.iter_catalogs(directory):
+        po = polib.pofile(str(path))
+        for entry in po:
+            if entry.obsolete:
+                continue
+            if not entry.msgstr and rng.random() < 0.6:
+                serial[0] += 1
+                entry.msgstr = f"T{serial[0]} {entry.msgid.upper()}"
+            elif "fuzzy" in entry.flags and rng.random() < 0.5:
+                entry.flags.remove("fuzzy")
+                entry.previous_msgid = None
+        save_like_an_editor(path, po)
+
+
+def save_like_an_editor(path: Path, po: polib.POFile) -> None:
+    """A PO editor's save: the whole file written to a temporary file, then renamed over it."""
+    tmp = path.with_name(path.name + ".editor-save")
+    po.save(str(tmp))
+    os.replace(tmp, path)
+
+
+class RacingEditor(threading.Thread):
+    """Saves one catalog while sync runs: a new translation of one entry.
+
+    At a random moment, or (``when_staged``) as soon as sync has written a
+    new catalog to its temporary file, just before it replaces the catalog.
+    """
+
+    def __init__(self, directory: Path, delay: float, rng: random.Random, serial: int, when_staged: bool) -> None:
+        super().__init__(daemon=True)
+        self.directory, self.delay, self.rng, self.serial = directory, delay, rng, serial
+        self.when_staged = when_staged
+        self.raced = False  # saved right after sync staged its new catalog
+        self.saved: str | None = None  # the translation the editor saved
+        self.replaced: str | None = None  # the text it replaced (the person's own change)
+
+    def _staged(self) -> Path | None:
+        """The catalog sync is about to replace, once its temporary file appears."""
+        deadline = time.monotonic() + self.delay
+        while time.monotonic() < deadline:
+            for item in os.scandir(self.directory):
+                if item.name.endswith(files.TMP_SUFFIX):
+                    name = item.name[1:].rsplit(".po.", 1)[0] + ".po"
+                    return self.directory / name
+        return None
+
+    def run(self) -> None:
+        target = self._staged() if self.when_staged else None
+        if not self.when_staged:
+            time.sleep(self.delay)
+        self.raced = target is not None
+        paths = [target] if target is not None else [path for _, path in cat.iter_catalogs(self.directory)]
+        if not paths:
+            return
+        path = self.rng.choice(paths)
+        for _attempt in range(20):
+            try:
+                raw = path.read_bytes()
+            except FileNotFoundError:
+                return
+            po = polib.pofile(raw.decode("utf-8"))
+            live = [entry for entry in po if not entry.obsolete]
+            if not live:
+                return
+            entry = self.rng.choice(live)
+            replaced = entry.msgstr or None
+            entry.msgstr = f"S{self.serial} saved by the PO editor {entry.msgid.upper()}"
+            tmp = path.with_name(path.name + ".editor-save")
+            po.save(str(tmp))
+            if path.read_bytes() != raw:  # the file changed under the editor: it reloads (as Poedit asks)
+                tmp.unlink()
+                continue
+            os.replace(tmp, path)
+            self.saved, self.replaced = entry.msgstr, replaced
+            return
+
+
+def msgfmt_failures(directory: Path) -> list[str]:
+    failures = []
+    for _, path in cat.iter_catalogs(directory):
+        done = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        if done.returncode != 0:
+            failures.append(f"{path}: {done.stderr.strip()}")
+    return failures
+
+
+def test_random_edit_and_sync_rounds_lose_no_translation(tmp_path, capsys):
+    seed = int(os.environ.get("SOAK_SEED", "20261128"))
+    rng = random.Random(seed)
+    root = tmp_path / "rounds"
+    (root / "source" / "fr").mkdir(parents=True)
+    (root / "conf.py").write_text("project = 'Soak'\nlanguage = 'fr'\ngettext_compact = False\n")
+    site = Site(root, rng)
+    site.write()
+    catalogs = root / "locale" / "en" / "LC_MESSAGES"
+    sync(load_project(root))
+    counts, serial, took = Counts(), [0], 0.3
+    started = time.monotonic()
+    for number in range(ROUNDS):
+        for _ in range(rng.randint(1, 3)):
+            op = site.mutate()
+            counts.edits[op] = counts.edits.get(op, 0) + 1
+        site.write()
+        translator_pass(catalogs, rng, serial)
+        before = all_translations(catalogs)
+        staged = rng.random() < 0.5
+        editor = RacingEditor(catalogs, 3 * took if staged else rng.uniform(0, took), rng, number, staged)
+        editor.start()
+        began = time.monotonic()
+        result = sync(load_project(root), wait=30)
+        took = max(0.05, time.monotonic() - began)
+        editor.join()
+        counts.merged_again += len(result.merged_again)
+        if editor.saved is not None:
+            counts.saves_during_sync += 1
+            counts.saves_while_staged += editor.raced
+            before = (before - {editor.replaced}) | {editor.saved}
+        after = all_translations(catalogs)
+        counts.translations_checked += len(before)
+        counts.lost += sorted(before - after)
+        counts.msgfmt_failures += msgfmt_failures(catalogs)
+        counts.rounds += 1
+        assert not files.set_aside_files(root / "locale")
+    with capsys.disabled():
+        print("\n" + counts.line(time.monotonic() - started) + f" (seed {seed})")
+    assert counts.lost == []
+    assert counts.msgfmt_failures == []
+    assert counts.saves_during_sync > 0 and counts.merged_again > 0
