@@ -32,7 +32,7 @@ from translate_pipeline.settings import load_project
 from translate_pipeline.sync import sync
 
 FULL = os.environ.get("SOAK") == "full"
-ROUNDS = 1000 if FULL else 30
+ROUNDS = 1000 if FULL else 20
 WORDS = (
     "associations victimes traite plan action national ministre réunion collectif protection mineurs "
     "exploitation travail forcé droits femmes accompagnement hébergement justice enquête police prévention "
