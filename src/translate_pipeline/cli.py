@@ -27,7 +27,8 @@ Exit codes:
   0  success
   1  a check failed (status --check: the publish policy is not met)
   2  bad input: settings, conf.py, a malformed .po (the message names file and line)
-  3  another run holds the project's lock
+  3  another run holds the project's lock, or a catalog kept changing on
+     disk while the command ran (nothing was overwritten: run it again)
   4  the engine stopped the run (draft: quota used up, key refused, service
      down); the drafts received before are written to the catalogs
   130 interrupted (Ctrl-C); catalogs are left as they were before the run
@@ -128,6 +129,14 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     catalog's obsolete section (#~). Nothing translated is ever deleted. A
     catalog whose page was deleted is kept and reported as orphaned. Catalogs
     that do not change are not written.
+
+    A catalog saved while sync runs (a PO editor, git pull, Weblate) is never
+    overwritten: right before replacing a catalog, sync checks that it is
+    still the file it read, and otherwise merges again from the saved file.
+    When a run died while writing catalogs, the next one completes its
+    writes, but only onto the catalogs they were made from; a catalog saved
+    since stays as saved, and the pending version is set aside next to it
+    (X.po.pending-TIME), as this command and status say.
     """
     from .sync import sync as run_sync
 
@@ -213,6 +222,8 @@ def draft(
     would send, without a key. The catalogs are written after each request,
     so when DeepL's quota runs out (exit code 4), the service fails or Ctrl-C
     stops the run, every draft received is kept, and the next run carries on.
+    A catalog saved while draft runs is not overwritten: the drafts are
+    added to the saved file, except on the entries the person changed.
     """
     from .draft import draft as run_draft
     from .draft import open_cache
@@ -310,7 +321,8 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
     """Show what is reviewed, machine-drafted, stale and untranslated.
 
     Counts entries and words per document and per language, lists orphaned
-    catalogs and pages not synced yet. DOC limits the listing to those pages
+    catalogs and pages not synced yet, and says when a run was interrupted
+    while writing catalogs (and which pending versions were set aside). DOC limits the listing to those pages
     (docnames such as index or rapports/2014-02-reunion-ministre).
 
     With --check, the publish policy of [tool.translate-pipeline.policy]
