@@ -366,3 +366,19 @@ def test_no_translation_text_disappears_from_any_catalog_shape(tmp_path_factory,
     for domain, path in cat.iter_catalogs(catalogs):
         if path.read_text(encoding="utf-8") != HEADER + {"kit": kit, "autre": other}[domain]:
             msgfmt_check(path)  # every catalog sync writes; one it leaves alone stays as it was
+
+
+def test_a_journal_of_an_earlier_version_sets_its_pending_writes_aside(tmp_path):
+    """Such a journal does not say what each write replaces: the files stay, nothing is lost."""
+    catalog = tmp_path / "locale" / "x.po"
+    catalog.parent.mkdir()
+    catalog.write_text("the person's file\n")
+    pending = tmp_path / "locale" / f".x.po.1{files.TMP_SUFFIX}"
+    pending.write_text("what the dead run computed\n")
+    journal = tmp_path / "commit.journal"
+    journal.write_text(json.dumps([[str(pending), str(catalog)]]))
+    recovery = files.recover(journal, [tmp_path / "locale"])
+    assert catalog.read_text() == "the person's file\n"
+    [(kept, aside)] = recovery.set_aside
+    assert kept == catalog and aside.read_text() == "what the dead run computed\n"
+    assert not journal.exists() and not pending.exists()
