@@ -74,14 +74,17 @@ class Site:
         return " ".join(self.rng.choice(WORDS) for _ in range(self.rng.randint(4, 12))).capitalize() + "."
 
     def write(self) -> None:
+        """The pages as files; only those that changed are written (Sphinx reads them again)."""
         source = self.root / "source" / "fr"
+        wanted = {source / f"{name}.rst": ":orphan:\n\n" + "\n\n".join(dict.fromkeys(paras)) + "\n"
+                  for name, paras in self.pages.items()}
+        wanted[source / "index.rst"] = "Accueil\n=======\n\nLe site du collectif.\n"
         for path in source.rglob("*.rst"):
-            path.unlink()
-        for name, paras in self.pages.items():
-            path = source / f"{name}.rst"
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(":orphan:\n\n" + "\n\n".join(dict.fromkeys(paras)) + "\n", encoding="utf-8")
-        (source / "index.rst").write_text("Accueil\n=======\n\nLe site du collectif.\n", encoding="utf-8")
+            if path not in wanted:
+                path.unlink()
+        for path, text in wanted.items():
+            if not path.exists() or path.read_text(encoding="utf-8") != text:
+                path.write_text(text, encoding="utf-8")
 
     def mutate(self) -> str:
         rng, pages = self.rng, self.pages
@@ -203,6 +206,7 @@ class RacingEditor(threading.Thread):
         """The catalog sync is about to replace, once its temporary file appears."""
         deadline = time.monotonic() + self.delay
         while time.monotonic() < deadline:
+            time.sleep(0.0002)  # lets sync's thread run
             for item in os.scandir(self.directory):
                 if item.name.endswith(files.TMP_SUFFIX):
                     name = item.name[1:].rsplit(".po.", 1)[0] + ".po"
@@ -277,6 +281,9 @@ def test_random_edit_and_sync_rounds_lose_no_translation(tmp_path, capsys):
         counts.lost += sorted(before - after)
         counts.msgfmt_failures += held.msgfmt_failures()
         counts.rounds += 1
+        if FULL and counts.rounds % 100 == 0:
+            with capsys.disabled():
+                print("\n" + counts.line(time.monotonic() - started), flush=True)
         assert not files.set_aside_files(root / "locale")
     with capsys.disabled():
         print("\n" + counts.line(time.monotonic() - started) + f" (seed {seed})")
