@@ -16,10 +16,11 @@ The counts are printed.
 
 from __future__ import annotations
 
+import json
 import os
 import random
 import subprocess
-import threading
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -187,61 +188,75 @@ def save_like_an_editor(path: Path, po: polib.POFile) -> None:
     os.replace(tmp, path)
 
 
-class RacingEditor(threading.Thread):
-    """Saves one catalog while sync runs: a new translation of one entry.
+def staged_catalog(directory: Path, within: float) -> Path | None:
+    """The catalog sync is about to replace, once its temporary file appears."""
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        time.sleep(0.0001)
+        for item in os.scandir(directory):
+            if item.name.endswith(files.TMP_SUFFIX):
+                return directory / (item.name[1:].rsplit(".po.", 1)[0] + ".po")
+    return None
 
-    At a random moment, or (``when_staged``) as soon as sync has written a
-    new catalog to its temporary file, just before it replaces the catalog.
+
+def save_once(directory: Path, delay: float, when_staged: bool, serial: int, seed: int) -> dict:
+    """What a person does in a PO editor while sync runs: a new translation of one
+    entry, saved (to a temporary file renamed over the catalog, as Poedit saves).
+
+    At a random moment, or (``when_staged``) as soon as sync has written a new
+    catalog to its temporary file, just before it replaces the catalog.
     """
+    rng = random.Random(seed)
+    target = staged_catalog(directory, delay) if when_staged else None
+    if not when_staged:
+        time.sleep(delay)
+    paths = [target] if target is not None else [path for _, path in cat.iter_catalogs(directory)]
+    for _attempt in range(20):
+        path = rng.choice(paths) if paths else None
+        try:
+            raw = path.read_bytes() if path else b""
+        except FileNotFoundError:
+            break
+        po = polib.pofile(raw.decode("utf-8"))
+        live = [entry for entry in po if not entry.obsolete]
+        if not live:
+            break
+        entry = rng.choice(live)
+        replaced = entry.msgstr or None
+        entry.msgstr = f"S{serial} saved by the PO editor {entry.msgid.upper()}"
+        tmp = path.with_name(path.name + ".editor-save")
+        po.save(str(tmp))
+        if path.read_bytes() != raw:  # the file changed under the editor: it reloads (as Poedit asks)
+            tmp.unlink()
+            continue
+        os.replace(tmp, path)
+        return {"saved": entry.msgstr, "replaced": replaced, "raced": target is not None}
+    return {"saved": None, "replaced": None, "raced": False}
 
-    def __init__(self, directory: Path, delay: float, rng: random.Random, serial: int, when_staged: bool) -> None:
-        super().__init__(daemon=True)
-        self.directory, self.delay, self.rng, self.serial = directory, delay, rng, serial
-        self.when_staged = when_staged
-        self.raced = False  # saved right after sync staged its new catalog
-        self.saved: str | None = None  # the translation the editor saved
-        self.replaced: str | None = None  # the text it replaced (the person's own change)
 
-    def _staged(self) -> Path | None:
-        """The catalog sync is about to replace, once its temporary file appears."""
-        deadline = time.monotonic() + self.delay
-        while time.monotonic() < deadline:
-            time.sleep(0.0002)  # lets sync's thread run
-            for item in os.scandir(self.directory):
-                if item.name.endswith(files.TMP_SUFFIX):
-                    name = item.name[1:].rsplit(".po.", 1)[0] + ".po"
-                    return self.directory / name
-        return None
+class Editor:
+    """A PO editor in a process of its own (as a person's is), told when to save."""
 
-    def run(self) -> None:
-        target = self._staged() if self.when_staged else None
-        if not self.when_staged:
-            time.sleep(self.delay)
-        self.raced = target is not None
-        paths = [target] if target is not None else [path for _, path in cat.iter_catalogs(self.directory)]
-        if not paths:
-            return
-        path = self.rng.choice(paths)
-        for _attempt in range(20):
-            try:
-                raw = path.read_bytes()
-            except FileNotFoundError:
-                return
-            po = polib.pofile(raw.decode("utf-8"))
-            live = [entry for entry in po if not entry.obsolete]
-            if not live:
-                return
-            entry = self.rng.choice(live)
-            replaced = entry.msgstr or None
-            entry.msgstr = f"S{self.serial} saved by the PO editor {entry.msgid.upper()}"
-            tmp = path.with_name(path.name + ".editor-save")
-            po.save(str(tmp))
-            if path.read_bytes() != raw:  # the file changed under the editor: it reloads (as Poedit asks)
-                tmp.unlink()
-                continue
-            os.replace(tmp, path)
-            self.saved, self.replaced = entry.msgstr, replaced
-            return
+    def __init__(self) -> None:
+        self.process = subprocess.Popen([sys.executable, __file__, "editor"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
+
+    def save_during(self, directory: Path, delay: float, when_staged: bool, serial: int, seed: int) -> None:
+        self.process.stdin.write(json.dumps([str(directory), delay, when_staged, serial, seed]) + "\n")
+        self.process.stdin.flush()
+
+    def saved(self) -> dict:
+        return json.loads(self.process.stdout.readline())
+
+    def close(self) -> None:
+        self.process.stdin.close()
+        self.process.wait(timeout=30)
+
+
+def editor_main() -> None:
+    for line in sys.stdin:
+        directory, delay, when_staged, serial, seed = json.loads(line)
+        print(json.dumps(save_once(Path(directory), delay, when_staged, serial, seed)), flush=True)
 
 
 def test_random_edit_and_sync_rounds_lose_no_translation(tmp_path, capsys):
@@ -255,8 +270,23 @@ def test_random_edit_and_sync_rounds_lose_no_translation(tmp_path, capsys):
     catalogs = root / "locale" / "en" / "LC_MESSAGES"
     held = Catalogs(catalogs)
     sync(load_project(root))
-    counts, serial, took = Counts(), [0], 0.3
+    counts, took = Counts(), 0.3
+    editor = Editor()
     started = time.monotonic()
+    try:
+        run_rounds(root, site, held, editor, rng, counts, started, took)
+    finally:
+        editor.close()
+    with capsys.disabled():
+        print("\n" + counts.line(time.monotonic() - started) + f" (seed {seed})")
+    assert counts.lost == []
+    assert counts.msgfmt_failures == []
+    assert counts.saves_during_sync > 0 and counts.merged_again > 0
+
+
+def run_rounds(root: Path, site: Site, held: Catalogs, editor: Editor, rng: random.Random, counts: Counts,
+               started: float, took: float) -> None:
+    catalogs, serial = held.directory, [0]
     for number in range(ROUNDS):
         for _ in range(rng.randint(1, 3)):
             op = site.mutate()
@@ -265,28 +295,25 @@ def test_random_edit_and_sync_rounds_lose_no_translation(tmp_path, capsys):
         translator_pass(catalogs, site.pages, rng, serial)
         before = held.translations()
         staged = rng.random() < 0.5
-        editor = RacingEditor(catalogs, 3 * took if staged else rng.uniform(0, took), rng, number, staged)
-        editor.start()
+        editor.save_during(catalogs, 3 * took if staged else rng.uniform(0, took), staged, number, rng.randrange(1 << 30))
         began = time.monotonic()
         result = sync(load_project(root), wait=30)
         took = max(0.05, time.monotonic() - began)
-        editor.join()
+        saved = editor.saved()
         counts.merged_again += len(result.merged_again)
-        if editor.saved is not None:
+        if saved["saved"] is not None:
             counts.saves_during_sync += 1
-            counts.saves_while_staged += editor.raced
-            before = (before - {editor.replaced}) | {editor.saved}
+            counts.saves_while_staged += saved["raced"]
+            before = (before - {saved["replaced"]}) | {saved["saved"]}
         after = held.translations()
         counts.translations_checked += len(before)
         counts.lost += sorted(before - after)
         counts.msgfmt_failures += held.msgfmt_failures()
         counts.rounds += 1
         if FULL and counts.rounds % 100 == 0:
-            with capsys.disabled():
-                print("\n" + counts.line(time.monotonic() - started), flush=True)
+            print(counts.line(time.monotonic() - started), file=sys.__stderr__, flush=True)
         assert not files.set_aside_files(root / "locale")
-    with capsys.disabled():
-        print("\n" + counts.line(time.monotonic() - started) + f" (seed {seed})")
-    assert counts.lost == []
-    assert counts.msgfmt_failures == []
-    assert counts.saves_during_sync > 0 and counts.merged_again > 0
+
+
+if __name__ == "__main__" and sys.argv[1:] == ["editor"]:
+    editor_main()
