@@ -179,8 +179,7 @@ def sync_dies_after_first_rename(root: Path, monkeypatch) -> None:
 
     with monkeypatch.context() as patch:
         patch.setattr(files.os, "replace", power_cut)
-        with pytest.raises(OSError, match="power cut"):
-            run(["-C", str(root), "sync"])
+        assert run(["-C", str(root), "sync"]) == 2
 
 
 def test_a_journal_is_not_replayed_over_a_catalog_saved_since(synced, tp, monkeypatch):

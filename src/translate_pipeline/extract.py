@@ -15,11 +15,13 @@ import functools
 import io
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import discovery
 from .envdata import PerDocument, read_few_serially
 from .errors import ExtractError, SettingsError
 from .files import relative
@@ -180,6 +182,9 @@ class Reader:
             contexts.close()
             raise
         _report_progress(app, lambda done, total: self._progress[0] and self._progress[0](done, total))
+        # What this Sphinx reads (suffixes and parsers its extensions added),
+        # for the commands that do not start Sphinx.
+        discovery.record(project, discovery.from_sphinx(app))
         self._app, self._key, self._contexts = app, key, contexts
         return app
 
@@ -191,10 +196,15 @@ class Reader:
         self._warnings.truncate()
         self._progress[0] = progress
         try:
-            app = self._setup(project, srcdir, parallel)
-            app.build()
-        except SphinxError as error:
+            with contextlib.redirect_stdout(sys.stderr):  # conf.py's prints are not the command's output
+                app = self._setup(project, srcdir, parallel)
+                app.build()
+        except (SphinxError, UnicodeDecodeError) as error:
             self.close()
+            from .pagefiles import decoding_problem
+
+            if "UnicodeDecodeError" in f"{type(error).__name__} {error}":
+                raise ExtractError(decoding_problem(project) or f"Sphinx could not read the sources: {error}") from None
             raise ExtractError(f"Sphinx could not read the sources: {error}") from None
         except SystemExit as error:  # docutils halts on severe errors
             self.close()

@@ -69,8 +69,16 @@ def read_glossary(path: Path | str) -> Glossary:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise GlossaryError(f"{path}: no such file (set 'glossary' in [tool.translate-pipeline])") from None
+    except IsADirectoryError:
+        raise GlossaryError(f"{path}: a folder, not a file; set 'glossary' in [tool.translate-pipeline] "
+                            "to the CSV file (french,english,note)") from None
+    except OSError as error:
+        raise GlossaryError(f"{path}: cannot be read ({error.strerror}); check its permissions") from None
     except UnicodeDecodeError as error:
-        raise GlossaryError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raw = path.read_bytes()
+        line = raw[: error.start].count(b"\n") + 1
+        raise GlossaryError(f"{path}:{line}: not UTF-8 text ({error.reason} at byte {error.start}); "
+                            "save the file as UTF-8 and run again") from None
     return parse_glossary(text, str(path))
 
 
@@ -122,13 +130,15 @@ def _term(row: list[str], line: int, where: str) -> Term:
 # --- checking drafts -----------------------------------------------------------
 
 
-def missing_terms(source: str, draft: str, glossary: Glossary) -> list[tuple[str, str]]:
+def missing_terms(source: str, draft: str, glossary: Glossary,
+                  syntax: markup.Syntax = markup.RST) -> list[tuple[str, str]]:
     """``(source term, target term)`` pairs used in ``source`` but not in ``draft``.
 
     Case-insensitive, whole words, a simple plural accepted (-s, -x, -es, -aux
-    for -al, -ies for -y); text inside literals, URLs and role targets is ignored.
+    for -al, -ies for -y); text inside literals, URLs and role targets (in the
+    markup ``syntax`` of the page) is ignored.
     """
-    source_text, draft_text = markup.plain_text(source), markup.plain_text(draft)
+    source_text, draft_text = markup.plain_text(source, syntax), markup.plain_text(draft, syntax)
     return [
         (term.source, term.target)
         for term in glossary.terms

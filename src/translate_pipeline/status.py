@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import catalog as cat
 from .catalog import State
+from .discovery import documents, source_suffixes
+from .errors import PipelineError
 from .extract import docnames_to_domain
 from .files import PENDING_INFIX, relative, set_aside_files
 from .settings import Policy, Project
@@ -144,27 +146,14 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def documents(project: Project) -> dict[str, tuple[str, str]]:
-    """docname -> (language written in, source path relative to the project)."""
-    from sphinx.project import Project as SphinxProject
-
-    suffixes = _suffixes(project.conf.get("source_suffix", ".rst"))
-    excluded = [*project.conf.get("exclude_patterns", []), "_build", ".venv"]
-    found: dict[str, tuple[str, str]] = {}
-    for language, directory in project.sources.items():
-        sphinx_project = SphinxProject(directory, suffixes)
-        for docname in sphinx_project.discover(excluded, project.conf.get("include_patterns", ["**"])):
-            path = sphinx_project.doc2path(docname, absolute=True)
-            found[docname] = (language, Path(path).relative_to(project.root).as_posix())
-    return found
-
-
-def _suffixes(value: object) -> dict[str, str]:
-    if isinstance(value, str):
-        return {value: "restructuredtext"}
-    if isinstance(value, dict):
-        return dict(value)
-    return dict.fromkeys(value or [".rst"], "restructuredtext")  # type: ignore[arg-type]
+def unknown_documents(found: Mapping[str, tuple[str, str]], asked: list[str]) -> str | None:
+    """What to say of the first of ``asked`` (docnames) that is no document of ``found``; None if all are."""
+    unknown = [name for name in asked if name not in found]
+    if not unknown:
+        return None
+    some = ", ".join(sorted(found)[:3])
+    return (f"no document {unknown[0]!r} in this project; give docnames as `translate-pipeline status`"
+            f" lists them (e.g. {some})")
 
 
 def status(
@@ -178,6 +167,11 @@ def status(
     """
     cat.use_cache(project.cache_dir / "catalogs")
     docs = documents(project) if docs is None else docs
+    if docnames:  # news.md names the page news
+        docnames = [source_suffixes(project).strip(name) for name in docnames]
+        unknown = unknown_documents(docs, docnames)
+        if unknown:
+            raise PipelineError(unknown)
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}
     for docname, (language, source) in sorted(docs.items()):
