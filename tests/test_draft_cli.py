@@ -297,7 +297,8 @@ def test_dry_run_says_what_the_real_run_then_bills(long_page, tp, deepl_server, 
 def test_json_fields(synced, tp, deepl_server):  # noqa: F811
     write_glossary(synced, [("réunion", "meeting")])
     data = as_json(tp("-C", synced, "draft", "--engine", "deepl", "--json"))
-    assert set(data) == {"dry_run", "stopped", "totals", "glossary", "languages"}
+    assert set(data) == {"dry_run", "stopped", "totals", "glossary", "languages", "merged_again", "kept_theirs",
+                         "interrupted_run"}
     assert set(data["totals"]) == {
         "drafted", "pending", "redraft", "cached", "check_failed", "glossary_missing", "numbers_differ", "left",
         "segments", "characters", "requests", "written",

@@ -30,8 +30,8 @@ from typing import Any, TypeVar
 import polib
 
 from . import __version__, polint
-from .errors import CatalogError
-from .files import atomic_write_bytes, commit
+from .errors import CatalogChanged, CatalogError
+from .files import atomic_write_bytes, commit, current_digest, digest
 
 WRAP_WIDTH = 78
 DRAFT_PREFIX = "draft: "
@@ -40,6 +40,7 @@ CHECK_PREFIX = "draft check failed: "
 GLOSSARY_PREFIX = "glossary: "
 DRAFT_NOTE_PREFIX = "draft check: "  # a stored draft a reviewer should look at twice (numbers differ)
 TOOL_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, CHECK_PREFIX, GLOSSARY_PREFIX, DRAFT_NOTE_PREFIX)  # comments the tool owns
+EARLIER_PREFIX = "earlier translation: "  # another translation of the same text, kept (see keep_earlier)
 
 
 class State(enum.StrEnum):
@@ -208,24 +209,33 @@ class Catalog:
         self.original_text = text
         self.original_signature = signature(self.po)
 
+    @property
+    def read_digest(self) -> str | None:
+        """The digest of the file as it was read (None: there was no file)."""
+        return None if self.original_text is None else digest(self.original_text.encode("utf-8"))
+
+    def changed_on_disk(self) -> bool:
+        """Whether the file is no longer the one this catalog was read from."""
+        return current_digest(self.path) != self.read_digest
+
+
+def _entry_value(e: polib.POEntry) -> tuple:
+    return (
+        e.msgctxt, e.msgid, e.msgid_plural, e.msgstr,
+        tuple(sorted((e.msgstr_plural or {}).items())), tuple(e.flags),
+        e.previous_msgctxt, e.previous_msgid, e.previous_msgid_plural,
+        e.tcomment, e.comment, tuple(map(tuple, e.occurrences)), e.obsolete,
+    )
+
+
+def _header_value(po: polib.POFile) -> tuple:
+    return po.header, tuple(sorted(po.metadata.items())), po.metadata_is_fuzzy
+
 
 def signature(po: polib.POFile) -> tuple:
     """Everything a catalog holds, as a value (two files with the same
     signature differ at most in line wrapping)."""
-    return (
-        po.header,
-        tuple(sorted(po.metadata.items())),
-        po.metadata_is_fuzzy,
-        tuple(
-            (
-                e.msgctxt, e.msgid, e.msgid_plural, e.msgstr,
-                tuple(sorted((e.msgstr_plural or {}).items())), tuple(e.flags),
-                e.previous_msgctxt, e.previous_msgid, e.previous_msgid_plural,
-                e.tcomment, e.comment, tuple(map(tuple, e.occurrences)), e.obsolete,
-            )
-            for e in po
-        ),
-    )
+    return (*_header_value(po), tuple(_entry_value(e) for e in po))
 
 
 PAGE_WIDTH = 79  # gettext's: msgmerge, msgcat and PO editors wrap strings to it
@@ -255,6 +265,21 @@ def _gettext_lines(escaped: str, width: int) -> list[str]:
 class _GettextEntry(polib.POEntry):
     """An entry whose strings are wrapped the way gettext's tools wrap them,
     so that a catalog edited in a PO editor and then synced diffs cleanly."""
+
+    def __unicode__(self, wrapwidth=78):  # noqa: ANN001
+        # An earlier translation is kept on one comment line, as written:
+        # polib would wrap it, changing its spaces into line breaks.
+        lines = (self.tcomment or "").split("\n")
+        earlier = [line for line in lines if line.startswith(EARLIER_PREFIX)]
+        if not earlier:
+            return super().__unicode__(wrapwidth)
+        saved = self.tcomment
+        self.tcomment = "\n".join(line for line in lines if not line.startswith(EARLIER_PREFIX))
+        try:
+            rest = super().__unicode__(wrapwidth)
+        finally:
+            self.tcomment = saved
+        return "\n".join([f"# {line}" for line in earlier] + [rest])
 
     def _str_field(self, fieldname, delflag, plural_index, field, wrapwidth=PAGE_WIDTH):  # noqa: ANN001
         escaped = polib.escape(field)
@@ -454,8 +479,7 @@ def derived(path: Path, name: str, compute: Callable[[Catalog], T]) -> T:
     return value
 
 
-def _digest(raw: bytes) -> str:
-    return hashlib.blake2b(raw, digest_size=16).hexdigest()
+_digest = digest
 
 
 _DIGESTS: dict[str, tuple[tuple[int, ...], str]] = {}  # path -> (what stat says of the file, digest)
@@ -596,15 +620,56 @@ def copy_entry(entry: polib.POEntry) -> polib.POEntry:
         msgstr=entry.msgstr,
         msgid_plural=entry.msgid_plural,
         msgstr_plural=dict(entry.msgstr_plural or {}),
-        previous_msgid_plural=entry.previous_msgid_plural,
         msgctxt=entry.msgctxt,
         flags=list(entry.flags),
         tcomment=entry.tcomment,
         comment=entry.comment,
         previous_msgid=entry.previous_msgid,
+        previous_msgid_plural=entry.previous_msgid_plural,
         previous_msgctxt=entry.previous_msgctxt,
         occurrences=list(entry.occurrences),
     )
+
+
+def translations(entry: polib.POEntry) -> list[str]:
+    """The translation texts an entry holds: its msgstr or plural forms, and
+    the earlier translations kept on it."""
+    texts = [entry.msgstr] if entry.msgstr else []
+    texts += [text for _, text in sorted((entry.msgstr_plural or {}).items()) if text]
+    for line in (entry.tcomment or "").splitlines():
+        if line.startswith(EARLIER_PREFIX):
+            with contextlib.suppress(ValueError):
+                texts.append(_unquote(line[len(EARLIER_PREFIX):]))
+    return texts
+
+
+def keep_earlier(entry: polib.POEntry, other: polib.POEntry) -> None:
+    """Keep on ``entry`` the translations of ``other`` (the same text) it does not hold.
+
+    gettext allows one entry per text, so a second translation of it (an
+    obsolete ``#~`` entry repeating a live one) becomes a comment line of the
+    entry that stays: ``# earlier translation: "..."``.
+    """
+    held = set(translations(entry))
+    lines = (entry.tcomment or "").splitlines()
+    first = sum(1 for line in lines if line.startswith(EARLIER_PREFIX))
+    added = []
+    for text in translations(other):
+        if text not in held:
+            held.add(text)
+            added.append(EARLIER_PREFIX + _quote(text))
+    if added:
+        entry.tcomment = "\n".join(lines[:first] + added + lines[first:])
+
+
+def _quote(text: str) -> str:
+    return '"' + polib.escape(text) + '"'
+
+
+def _unquote(quoted: str) -> str:
+    if len(quoted) < 2 or not (quoted.startswith('"') and quoted.endswith('"')):
+        raise ValueError(quoted)
+    return polib.unescape(quoted[1:-1])
 
 
 def replace_entries(
@@ -632,17 +697,110 @@ def iter_catalogs(directory: Path) -> Iterator[tuple[str, Path]]:
 
 
 def write_catalogs(catalogs: Iterable[Catalog], journal: Path) -> list[Catalog]:
-    """Write those of ``catalogs`` that changed, all or none of them (see :func:`commit`).
+    """Write those of ``catalogs`` that changed, all or none of them, if every
+    one is still the file it was read from.
 
-    Returns the catalogs written.
+    Right before the files are replaced (the caller holds the project's lock),
+    each is checked against what was read; if any changed on disk meanwhile
+    (a PO editor, ``git pull``, Weblate), none is written and
+    :class:`CatalogChanged` names them: the caller merges again from the new
+    files, applies its changes to them (:func:`rebase`), or stops. A person's
+    save is never overwritten. Returns the catalogs written.
     """
     texts = [(catalog, catalog.new_text()) for catalog in catalogs]
     changed = [(catalog, text) for catalog, text in texts if text is not None]
-    if changed:
-        commit([(catalog.path, text) for catalog, text in changed], journal)
-    for catalog, text in changed:
-        catalog.saved(text)
+    write_texts(changed, journal)
     return [catalog for catalog, _ in changed]
+
+
+def write_texts(changes: list[tuple[Catalog, str]], journal: Path) -> None:
+    """Write each catalog's rendered ``text``, all or none, as :func:`write_catalogs` does.
+
+    The one way catalogs reach the disk: :class:`CatalogChanged` when one of
+    them is no longer the file it was read from.
+    """
+    if not changes:
+        return
+    commit(
+        [(catalog.path, text) for catalog, text in changes],
+        journal,
+        expected={catalog.path: catalog.read_digest for catalog, _ in changes},
+    )
+    for catalog, text in changes:
+        catalog.saved(text)
+
+
+@dataclass
+class Rebased:
+    """What :func:`rebase` did: entries changed by this run that were applied
+    to the new file, and those a person changed too (their version was kept)."""
+
+    applied: int = 0
+    kept_theirs: int = 0
+
+
+def rebase(catalog: Catalog) -> Rebased:
+    """Make ``catalog`` the file on disk now, with this run's changes applied to it.
+
+    This run's changes are what differs between the catalog in memory and the
+    file as it was read. Each changed entry (and the header) is applied where
+    the new file still has it as it was read; where the person changed it
+    too, or removed it, theirs stays. Entries this run added are added.
+    Entries left unchanged are the new file's objects; the changed ones stay
+    the objects the caller holds. Raises :class:`CatalogError` when the new
+    file is malformed.
+    """
+    base = _parse_text(catalog.original_text, catalog.path) if catalog.original_text is not None else None
+    theirs = load(catalog.path) if catalog.path.exists() else None
+    result = Rebased()
+    base_entries = _keyed(base or [])
+    ours = _keyed(catalog.po)
+    po = theirs.po if theirs is not None else polib.POFile(wrapwidth=WRAP_WIDTH)
+    merged: list[polib.POEntry] = []
+    placed: set[tuple] = set()
+    for key, entry in _keyed(po).items():
+        mine, was = ours.get(key), base_entries.get(key)
+        placed.add(key)
+        if mine is not None and (was is None or _entry_value(mine) != _entry_value(was)) \
+                and _entry_value(mine) != _entry_value(entry):
+            if was is not None and _entry_value(entry) == _entry_value(was):
+                merged.append(mine)
+                result.applied += 1
+                continue
+            result.kept_theirs += 1
+        merged.append(entry)
+    for key, mine in ours.items():
+        was = base_entries.get(key)
+        if key in placed:
+            continue
+        if was is None:  # added by this run
+            merged.append(mine)
+            result.applied += 1
+        elif _entry_value(mine) != _entry_value(was):
+            result.kept_theirs += 1  # changed here, removed there: removed
+    header_changed = base is None or _header_value(catalog.po) != _header_value(base)
+    if theirs is None or (header_changed and base is not None and _header_value(po) == _header_value(base)):
+        po.header, po.metadata = catalog.po.header, catalog.po.metadata
+        po.metadata_is_fuzzy = catalog.po.metadata_is_fuzzy
+    original_signature = theirs.original_signature if theirs is not None else None
+    del po[:]
+    po.extend(sorted(merged, key=lambda e: e.obsolete))
+    catalog.po = po
+    catalog.original_text = theirs.original_text if theirs is not None else None
+    catalog.original_signature = original_signature
+    return result
+
+
+def _keyed(entries: Iterable[polib.POEntry]) -> dict[tuple, polib.POEntry]:
+    """Entries by (context, text, plural, obsolete, rank among equals), in order."""
+    keyed: dict[tuple, polib.POEntry] = {}
+    seen: dict[tuple, int] = {}
+    for entry in entries:
+        key = (entry.msgctxt, entry.msgid, entry.msgid_plural, entry.obsolete)
+        rank = seen.get(key, 0)
+        seen[key] = rank + 1
+        keyed[(*key, rank)] = entry
+    return keyed
 
 
 def mo_bytes(translations: dict[str, str], language: str) -> bytes:

@@ -32,7 +32,8 @@ Exit codes:
   1  a check failed (status --check: the publish policy is not met, or a
      translation refers to what its original does not)
   2  bad input: settings, conf.py, a malformed .po (the message names file and line)
-  3  another run holds the project's lock
+  3  another run holds the project's lock, or a catalog kept changing on
+     disk while the command ran (nothing was overwritten: run it again)
   4  the engine stopped the run (draft: quota used up, key refused, service
      down); the drafts received before are written to the catalogs
   5  an unexpected error in the tool itself (please report it);
@@ -135,6 +136,14 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     catalog's obsolete section (#~). Nothing translated is ever deleted. A
     catalog whose page was deleted is kept and reported as orphaned. Catalogs
     that do not change are not written.
+
+    A catalog saved while sync runs (a PO editor, git pull, Weblate) is never
+    overwritten: right before replacing a catalog, sync checks that it is
+    still the file it read, and otherwise merges again from the saved file.
+    When a run died while writing catalogs, the next one completes its
+    writes, but only onto the catalogs they were made from; a catalog saved
+    since stays as saved, and the pending version is set aside next to it
+    (X.po.pending-TIME), as this command and status say.
     """
     from .sync import sync as run_sync
 
@@ -146,9 +155,10 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
         return
     for line in result.warnings:
         click.echo(line, err=True)
+    data = result.as_dict()
+    _print_concurrency(data, "sync")
     if quiet:
         return
-    data = result.as_dict()
     cats, entries = data["catalogs"], data["entries"]
     click.echo(
         f"Catalogs: {cats['created']} created, {cats['updated']} updated, {cats['unchanged']} unchanged ("
@@ -224,6 +234,8 @@ def draft(
     would send, without a key. The catalogs are written after each request,
     so when DeepL's quota runs out (exit code 4), the service fails or Ctrl-C
     stops the run, every draft received is kept, and the next run carries on.
+    A catalog saved while draft runs is not overwritten: the drafts are
+    added to the saved file, except on the entries the person changed.
     """
     from .draft import draft as run_draft
     from .draft import open_cache
@@ -248,8 +260,10 @@ def draft(
             cache.close()
     if as_json:
         _print_json(result.as_dict())
-    elif not quiet:
-        _print_draft(result)
+    else:
+        _print_concurrency(result.as_dict(), "draft")
+        if not quiet:
+            _print_draft(result)
     if result.stopped:
         drafted = sum(result.drafted().values())
         kept = counted(
@@ -350,8 +364,10 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 
     Counts entries and words per document and per language, lists the
     machine drafts to check (their "# draft check:" comment: numbers that
-    differ from the original), orphaned catalogs and pages not synced yet.
-    DOC limits the listing to those pages (docnames such as index or
+    differ from the original), orphaned catalogs and pages not synced yet,
+    and says when a run was interrupted while writing catalogs (and which
+    pending versions were set aside). DOC limits the listing to those pages
+    (docnames such as index or
     rapports/2014-02-reunion-ministre, or file names such as actualites.md).
 
     A translation that refers to what its original does not (a URL, a
@@ -456,6 +472,7 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         click.echo(warning["message"] + _sites_named(warning["languages"]), err=True)
     for line in made["warnings"] if made else []:
         click.echo(line, err=True)
+    _print_concurrency(data["sync"], "publish")
     if quiet:
         return
     click.echo(counted(len(data["sites"]), "Published %(count)d site in %(seconds).1fs:",
@@ -533,6 +550,26 @@ def serve(ctx: Context, port: int, no_http: bool) -> None:
         click.echo("Stopped.", err=True)
 
 
+def _print_concurrency(data: dict, command: str) -> None:
+    """What was done about catalogs saved during the run, and about a run that died half-way."""
+    interrupted = data.get("interrupted_run") or {}
+    for path in interrupted.get("completed", []):
+        click.echo(f"A previous run was interrupted while writing catalogs: {path} is now written as it meant to.",
+                   err=True)
+    for item in interrupted.get("set_aside", []):
+        click.secho(
+            f"A previous run was interrupted while writing {item['catalog']}, which was saved since: it stays as "
+            f"saved; what that run meant to write is in {item['pending']} (compare the two, keep what you want, "
+            "then delete it).", fg="yellow", err=True,
+        )
+    for path in data.get("merged_again", []):
+        what = "the drafts were added to the saved file" if command == "draft" else "merged again from the saved file"
+        click.echo(f"{path} was saved while {command} ran: {what}; nothing of it was overwritten.", err=True)
+    if data.get("kept_theirs"):
+        click.echo(f"{data['kept_theirs']} drafts were not stored: their entries were changed meanwhile "
+                   "(run draft again to draft what is still untranslated).", err=True)
+
+
 def _print_status(report, show_stale: bool, failed_checks: bool = True) -> None:
     from .catalog import State
 
@@ -566,6 +603,12 @@ def _print_status(report, show_stale: bool, failed_checks: bool = True) -> None:
     for item in report.catalogs if failed_checks else []:
         for refused in item.check_failed:
             click.secho(f"check failed: {refused.location(item.path)}: {refused.message}", fg="red")
+    if report.interrupted:
+        click.secho("A run was interrupted while writing catalogs: the next sync, draft or publish completes "
+                    "its writes (onto catalogs nobody saved since).", fg="yellow")
+    for item in report.set_aside:
+        click.secho(f"set aside: {item['pending']}, what an interrupted run meant to write to {item['catalog']} "
+                    "(which was saved since); compare the two, keep what you want, then delete it", fg="yellow")
     if not show_stale:
         return
     for item in report.catalogs:

@@ -19,6 +19,8 @@ with a ``# glossary:`` comment, one whose numbers differ from its source's
 ``# draft: ENGINE DATE``). The catalogs changed are written together (through
 the journal) as paid answers come back (at most once a second) and at the
 end, also when an error or Ctrl-C ends the run: nothing paid for is lost.
+A catalog a person saved while the run went on is not overwritten: the drafts
+are applied to their file, except on the entries they changed too.
 
 An engine error (quota used up, key refused, service down) ends the run
 early; :attr:`DraftResult.stopped` says which. Prints nothing.
@@ -34,17 +36,18 @@ from pathlib import Path
 from . import catalog as cat
 from . import discovery, markup
 from .engines import Draft, Engine, EngineError, MemoryEngine, Segment, UnsupportedLanguage, get_engine
-from .errors import PipelineError
+from .errors import CatalogChanged, PipelineError
 from .files import relative
 from .extract import docnames_to_domain
 from .glossary import Glossary, missing_terms, read_glossary
 from .numbers import number_differences
 from .settings import Project, Settings
-from .sync import journal_path, load_catalogs, project_lock
+from .sync import RecoveryReport, journal_path, load_catalogs, project_lock
 from .tmcache import CachedDraft, CacheKey, TranslationCache
 
 CHUNK = 50  # segments per engine call (DeepL's limit per request)
 WRITE_EVERY = 1.0  # seconds: drafts paid for are written at least this often (and at the end)
+WRITE_ATTEMPTS = 5  # writes tried again when catalogs keep changing on disk during the run
 CONTEXT_MAX = 300  # a first entry longer than this is no page title
 COMMENT_MAX = cat.WRAP_WIDTH - 2  # polib wraps a "# " comment line longer than this
 CACHE_FILE = "drafts.sqlite"
@@ -89,6 +92,9 @@ class DraftResult:
     stopped: str | None = None  # the engine error that ended the run early
     glossary: dict | None = None  # the DeepL copy of the glossary: name, id, created, deleted
     paid: bool = False  # whether a paying engine was among the run's engines (free ones bill nothing)
+    merged_again: list[str] = field(default_factory=list)  # catalogs saved by someone during the run
+    kept_theirs: int = 0  # drafts not stored: the person changed the entry meanwhile
+    recovery: RecoveryReport = field(default_factory=RecoveryReport)
 
     def total(self, name: str) -> int:
         return sum(getattr(report, name) for report in self.languages)
@@ -110,6 +116,9 @@ class DraftResult:
             "totals": {"drafted": self.drafted(), **{name: self.total(name) for name in COUNTS},
                        "written": len(self.written())},
             "glossary": self.glossary,
+            "merged_again": self.merged_again,
+            "kept_theirs": self.kept_theirs,
+            "interrupted_run": asdict(self.recovery),
             "languages": [asdict(report) for report in self.languages],
         }
 
@@ -336,7 +345,8 @@ def draft(
     chosen = targets(project, documents, docs)
     syntax_of = page_syntax(project, docs)
     result = DraftResult(dry_run=dry_run)
-    with project_lock(project, wait):
+    with project_lock(project, wait) as recovery:
+        result.recovery = recovery
         work = []
         for language, domains in chosen.items():
             catalogs = load_catalogs(project.catalog_dir(language))
@@ -363,6 +373,8 @@ def draft(
                 prefix = project.catalog_dir(report.language)
                 report.written = sorted(relative(p, project.root) for p in writer.written if p.is_relative_to(prefix))
             result.glossary = engines.glossary_sync()
+            result.merged_again = sorted(relative(p, project.root) for p in writer.rebased)
+            result.kept_theirs = writer.kept_theirs
     return result
 
 
@@ -397,6 +409,8 @@ class _Writer:
         self.enabled = enabled
         self.dirty: dict[Path, cat.Catalog] = {}
         self.written: list[Path] = []
+        self.rebased: set[Path] = set()  # catalogs a person saved during the run
+        self.kept_theirs = 0  # drafts of entries the person changed meanwhile: not stored
         self._last = time.monotonic()
 
     def touch(self, catalog: cat.Catalog) -> None:
@@ -414,7 +428,19 @@ class _Writer:
             return
         if unless_recent and time.monotonic() - self._last < WRITE_EVERY:
             return
-        for catalog in cat.write_catalogs(self.dirty.values(), self.journal):
+        for _attempt in range(WRITE_ATTEMPTS):
+            try:
+                written = cat.write_catalogs(self.dirty.values(), self.journal)
+            except CatalogChanged as changed:
+                # Saved by a person since read: the drafts go onto their file.
+                for path in changed.paths:
+                    self.kept_theirs += cat.rebase(self.dirty[path]).kept_theirs
+                    self.rebased.add(path)
+                continue
+            break
+        else:
+            raise CatalogChanged(sorted(self.dirty), "draft")
+        for catalog in written:
             if catalog.path not in self.written:
                 self.written.append(catalog.path)
         self.dirty.clear()

@@ -30,6 +30,25 @@ class CatalogError(PipelineError):
         super().__init__(f"{where}: {message}")
 
 
+class CatalogChanged(PipelineError):
+    """Catalogs changed on disk since they were read (a person saved them): none was written.
+
+    ``paths`` are the files that changed. A writer merges again from the new
+    files (``sync``), applies its changes to them (``draft``), or stops.
+    """
+
+    exit_code = 3
+
+    def __init__(self, paths: list[Path], command: str = "the command") -> None:
+        self.paths = [Path(path) for path in paths]
+        self.command = command
+        names = ", ".join(str(path) for path in self.paths)
+        super().__init__(
+            f"{names} changed on disk while {command} ran (saved in a PO editor, by git or by "
+            "another tool); nothing was overwritten: run it again"
+        )
+
+
 class LockedError(PipelineError):
     """Another run holds the project's lock."""
 

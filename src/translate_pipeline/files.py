@@ -5,20 +5,46 @@ Several files that must change together (catalogs a paragraph moves between):
 every temporary file first, then a journal of the renames, then the renames
 with Ctrl-C held back; a run that dies during the renames is completed by
 :func:`recover` at the next start.
+
+A file a person may save at any moment (a catalog) is replaced only if it is
+still the one the new content was computed from: :func:`commit` checks each
+file's digest right before the renames, and the journal records it, so that
+:func:`recover` replays a pending rename only onto that same file; any other
+file stays, and the pending content is set aside next to it.
 """
 
 from __future__ import annotations
 
 import contextlib
+import datetime as _dt
+import hashlib
 import json
 import os
 import signal
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import CatalogChanged
+
 TMP_SUFFIX = ".tp-tmp"
+PENDING_INFIX = ".pending-"  # X.po.pending-20261128T093000Z: a write set aside by recover
+ABSENT = None  # expected digest of a file that must not exist yet
+
+
+def digest(data: bytes) -> str:
+    """The digest naming a file's content (in the journal, in the catalog cache)."""
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+def current_digest(path: Path) -> str | None:
+    """The digest of the file's bytes now; None when there is no such file."""
+    try:
+        return digest(path.read_bytes())
+    except FileNotFoundError:
+        return None
 
 
 def _temporary(path: Path) -> Path:
@@ -75,18 +101,35 @@ def relative(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
-def commit(changes: list[tuple[Path, str]], journal: Path) -> None:
+def commit(
+    changes: list[tuple[Path, str]], journal: Path, expected: Mapping[Path, str | None] | None = None
+) -> None:
     """Write several files so that either all or none of them change.
 
     Every new content is first written to a temporary file; a journal then
     lists the renames, which are done with Ctrl-C held back. A run that dies
     during the renames is completed by :func:`recover` at the next start.
+
+    ``expected`` gives, for files that someone else may change meanwhile,
+    the digest of the content the new one was computed from (None: the file
+    did not exist). Right before the renames, each is checked; if one is not
+    that content any more, nothing is renamed and :class:`CatalogChanged`
+    names the files that changed.
     """
+    expected = expected or {}
     staged: list[tuple[Path, Path]] = []
     try:
         for path, text in changes:
             staged.append((_stage(path, text), path))
-        atomic_write(journal, json.dumps([[str(t), str(p)] for t, p in staged]))
+        atomic_write(journal, json.dumps([
+            {"tmp": str(tmp), "path": str(path), "replaces": expected.get(path, ABSENT),
+             "checked": path in expected}
+            for tmp, path in staged
+        ]))
+        changed = [path for _, path in staged if path in expected and current_digest(path) != expected[path]]
+        if changed:
+            journal.unlink()
+            raise CatalogChanged(changed)
     except BaseException:
         for tmp, _ in staged:
             tmp.unlink(missing_ok=True)
@@ -97,27 +140,74 @@ def commit(changes: list[tuple[Path, str]], journal: Path) -> None:
         journal.unlink()
 
 
-def recover(journal: Path, directories: Iterable[Path]) -> int:
+@dataclass
+class Recovery:
+    """What :func:`recover` did with the writes a run left half-done."""
+
+    completed: list[Path] = field(default_factory=list)  # files replaced as that run meant to
+    set_aside: list[tuple[Path, Path]] = field(default_factory=list)  # (file kept, where its pending content went)
+
+    def __bool__(self) -> bool:
+        return bool(self.completed or self.set_aside)
+
+
+def recover(journal: Path, directories: Iterable[Path]) -> Recovery:
     """Finish the renames of a run that died mid-commit; drop unjournaled temporaries.
 
-    Returns how many files were completed.
+    A pending rename is done only onto the file it was computed from (the
+    digest the journal recorded). A file changed since (a person saved it)
+    stays as it is, and the pending content is set aside next to it, as
+    ``X.po.pending-TIME``.
     """
-    done = 0
+    recovery = Recovery()
     if journal.exists():
         try:
-            pairs = json.loads(journal.read_text(encoding="utf-8"))
-        except ValueError:
-            pairs = []  # the journal itself was not complete: nothing was renamed
-        for tmp, path in pairs:
-            if Path(tmp).exists():
+            pending = [_pending(item) for item in json.loads(journal.read_text(encoding="utf-8"))]
+        except (ValueError, TypeError, KeyError):
+            pending = []  # the journal itself was not complete: nothing was renamed
+        for tmp, path, checked, replaces in pending:
+            if not tmp.exists():
+                continue  # renamed before the run died
+            if not checked or current_digest(path) == replaces:
                 os.replace(tmp, path)
-                done += 1
+                recovery.completed.append(path)
+            else:
+                aside = _set_aside_name(path)
+                os.replace(tmp, aside)
+                recovery.set_aside.append((path, aside))
         journal.unlink()
     for directory in directories:
         if directory.is_dir():
             for stray in directory.rglob(f".*{TMP_SUFFIX}"):
                 stray.unlink()
-    return done
+    return recovery
+
+
+def _pending(item: object) -> tuple[Path, Path, bool, str | None]:
+    """(temporary file, file it replaces, whether it was checked, the digest it replaces)."""
+    if isinstance(item, list):  # a journal of an earlier version: what it replaced is not known
+        tmp, path = item
+        return Path(tmp), Path(path), True, "unknown"
+    if not isinstance(item, dict):
+        raise ValueError("not a journal entry")
+    return Path(item["tmp"]), Path(item["path"]), bool(item["checked"]), item["replaces"]
+
+
+def _set_aside_name(path: Path) -> Path:
+    stamp = _dt.datetime.now(_dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    aside = path.with_name(f"{path.name}{PENDING_INFIX}{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = path.with_name(f"{path.name}{PENDING_INFIX}{stamp}-{number}")
+    return aside
+
+
+def set_aside_files(directory: Path) -> list[Path]:
+    """Pending writes :func:`recover` set aside below ``directory``, sorted."""
+    if not directory.is_dir():
+        return []
+    return sorted(directory.rglob(f"*{PENDING_INFIX}*"))
 
 
 @contextlib.contextmanager

@@ -10,7 +10,10 @@ the catalogs on disk, :func:`merge` decides the new content of each catalog:
 * a message that is new gets the translation of the closest old message whose
   French disappeared (if close enough) as *stale*, with the previous French;
 * a translated message whose French disappeared with nothing close goes to the
-  obsolete section of its catalog. Nothing translated is ever dropped.
+  obsolete section of its catalog. Nothing translated is ever dropped: plural
+  entries go there too, and a second translation of one text (an obsolete
+  entry repeating a live one, which gettext refuses) is kept on the entry
+  that stays, as an ``# earlier translation:`` comment.
 """
 
 from __future__ import annotations
@@ -50,7 +53,12 @@ class MergeResult:
 
 
 def _translated(entry: Entry) -> bool:
-    return bool(entry.msgstr)
+    return bool(entry.msgstr) or any((entry.msgstr_plural or {}).values())
+
+
+def _reusable(entry: Entry) -> bool:
+    """A translation another message may take: a plain one (a plural entry stays where it is)."""
+    return bool(entry.msgstr) and entry.msgctxt is None and not entry.msgid_plural
 
 
 def _better(a: Entry, b: Entry) -> Entry:
@@ -85,7 +93,7 @@ def merge(
     lost: list[tuple[str, Entry]] = []  # (domain, entry)
     for domain, catalog in catalogs.items():
         for entry in catalog.po:
-            if not _translated(entry) or entry.msgctxt is not None:
+            if not _reusable(entry):
                 continue
             if entry.msgid in wanted:
                 exact[entry.msgid] = _better(exact[entry.msgid], entry) if entry.msgid in exact else entry
@@ -109,9 +117,7 @@ def merge(
         counts = result.counts.setdefault(domain, MergeCounts())
         old = catalogs.get(domain)
         own = {e.msgid: e for e in old.entries if e.msgctxt is None} if old else {}
-        own_obsolete = {
-            e.msgid: e for e in (old.obsolete if old else []) if e.msgctxt is None and _translated(e)
-        }
+        own_obsolete = {e.msgid: e for e in (old.obsolete if old else []) if _reusable(e)}
         active: list[Entry] = []
         moved_lines = False
         for m in msgs:
@@ -153,9 +159,18 @@ def merge(
         result.counts[domain].obsolete += len(gone)
         if gone:
             result.unchanged.discard(domain)
-        live = {(e.msgctxt, e.msgid) for e in active}
-        kept = [e for e in old.obsolete if (e.msgctxt, e.msgid) not in live]
-        result.entries[domain] = (active, _unique_obsolete(gone + kept))
+        live = {(e.msgctxt, e.msgid): e for e in active}
+        kept = []
+        for entry in old.obsolete:
+            twin = live.get((entry.msgctxt, entry.msgid))
+            if twin is None:
+                kept.append(entry)
+            elif _keep_earlier(twin, entry):
+                result.unchanged.discard(domain)
+        obsolete = _unique_obsolete(gone + kept)
+        if len(obsolete) < len(gone) + len(kept):
+            result.unchanged.discard(domain)
+        result.entries[domain] = (active, obsolete)
 
     # Catalogs whose document is gone are kept exactly as they are.
     for domain in keep:
@@ -167,14 +182,24 @@ def _same_objects(a: list[Entry], b: list[Entry]) -> bool:
     return len(a) == len(b) and all(x is y for x, y in zip(a, b, strict=True))
 
 
+def _keep_earlier(entry: Entry, other: Entry) -> bool:
+    """Keep on ``entry`` the translations of ``other`` it lacks; whether any was."""
+    before = entry.tcomment
+    cat.keep_earlier(entry, other)
+    return entry.tcomment != before
+
+
 def _unique_obsolete(entries: list[Entry]) -> list[Entry]:
-    """One obsolete entry per message (gettext rejects duplicates); the newest wins."""
-    seen: set[tuple[str | None, str]] = set()
+    """One obsolete entry per message (gettext rejects duplicates); the newest wins,
+    keeping the other translations as earlier ones."""
+    seen: dict[tuple[str | None, str], Entry] = {}
     unique = []
     for entry in entries:
         key = (entry.msgctxt, entry.msgid)
-        if key not in seen:
-            seen.add(key)
+        if key in seen:
+            _keep_earlier(seen[key], entry)
+        else:
+            seen[key] = entry
             unique.append(entry)
     return unique
 

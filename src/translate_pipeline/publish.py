@@ -153,9 +153,10 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     languages = list(project.settings.languages)
     cache = project.cache_dir
     locale_root = cache / "mo"
-    with project_lock(project, wait):
+    with project_lock(project, wait) as recovery:
         say("Syncing the catalogs with the pages…")
         synced = sync_locked(project, parallel=min(2, os.cpu_count() or 1), reader=warm.reader if warm else None)
+        synced.recovery = recovery
         say("Compiling what the publish policy shows…")
         srcdir = source_dir(project)
         docs = documents(project)

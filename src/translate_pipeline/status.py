@@ -17,9 +17,11 @@ from .catalog import State
 from .discovery import documents, source_suffixes
 from .errors import PipelineError
 from .extract import docnames_to_domain
+from .files import PENDING_INFIX, relative, set_aside_files
 from .plural import counted
 from .published import Refusal, refusals
 from .settings import Policy, Project
+from .sync import journal_path
 
 
 @dataclass
@@ -124,6 +126,8 @@ class StatusReport:
     catalogs: list[CatalogStatus] = field(default_factory=list)
     orphaned: list[str] = field(default_factory=list)  # catalogs with no document
     unsynced: list[str] = field(default_factory=list)  # documents with no catalog yet
+    interrupted: bool = False  # a run died while writing catalogs; the next writer completes it
+    set_aside: list[dict[str, str]] = field(default_factory=list)  # {"catalog", "pending"} left by a recovery
 
     def totals(self) -> dict[str, Tally]:
         per_language: dict[str, Tally] = {}
@@ -154,6 +158,8 @@ class StatusReport:
             "draft_checks": dict(sorted(self.draft_checks().items())),
             "orphaned": self.orphaned,
             "unsynced": self.unsynced,
+            "interrupted_run": self.interrupted,
+            "set_aside": self.set_aside,
         }
 
 
@@ -227,6 +233,12 @@ def status(
                                   check_failed=list(refusals(path, domain not in markdown).values()))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
+    report.interrupted = journal_path(project).exists()
+    for language in project.settings.languages:
+        for pending in set_aside_files(project.catalog_dir(language)):
+            catalog = pending.with_name(pending.name.split(PENDING_INFIX)[0])
+            report.set_aside.append({"catalog": relative(catalog, project.root),
+                                     "pending": relative(pending, project.root)})
     return report
 
 

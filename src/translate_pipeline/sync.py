@@ -17,6 +17,7 @@ from pathlib import Path
 from . import catalog as cat
 from . import files
 from .files import relative
+from .errors import CatalogChanged
 from .locks import exclusive
 from .extract import Extraction, Progress, Reader, docnames_to_domain, extract
 from .merge import Incoming, MergeCounts, merge
@@ -42,6 +43,8 @@ class SyncResult:
     warnings: list[str] = field(default_factory=list)  # Sphinx's, about the sources
     documents_read: int = 0
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per phase
+    merged_again: list[str] = field(default_factory=list)  # catalogs saved by someone during the run
+    recovery: RecoveryReport = field(default_factory=lambda: RecoveryReport())
 
     def count(self, action: str) -> int:
         return sum(1 for c in self.catalogs if c.action == action)
@@ -57,19 +60,41 @@ class SyncResult:
             "documents_read": self.documents_read,
             "warnings": self.warnings,
             "seconds": {k: round(v, 3) for k, v in self.seconds.items()},
+            "merged_again": self.merged_again,
+            "interrupted_run": asdict(self.recovery),
             "details": [asdict(c) for c in self.catalogs],
         }
 
 
+@dataclass
+class RecoveryReport:
+    """What was done, at the start of this run, with the writes of a run that died half-way."""
+
+    completed: list[str] = field(default_factory=list)  # catalogs written as that run meant to
+    set_aside: list[dict[str, str]] = field(default_factory=list)  # {"catalog", "pending"}: kept, set aside
+
+    @classmethod
+    def of(cls, recovery: files.Recovery, root: Path) -> RecoveryReport:
+        return cls(
+            completed=[relative(path, root) for path in recovery.completed],
+            set_aside=[{"catalog": relative(path, root), "pending": relative(aside, root)}
+                       for path, aside in recovery.set_aside],
+        )
+
+
 @contextlib.contextmanager
-def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
-    """Serialize the runs that write a project's catalogs."""
+def project_lock(project: Project, wait: float = 0) -> Iterator[RecoveryReport]:
+    """Serialize the runs that write a project's catalogs.
+
+    First completes the writes of a run that died half-way (see
+    :func:`files.recover`); yields what was done with them.
+    """
     path = project.cache_dir / "catalogs.lock"
     busy = "another translate-pipeline run is writing this project's catalogs"
     with exclusive(path, wait, busy, project.root):
-        files.recover(journal_path(project), [project.locale_root])
+        recovery = files.recover(journal_path(project), [project.locale_root])
         cat.use_cache(project.cache_dir / "catalogs")
-        yield
+        yield RecoveryReport.of(recovery, project.root)
 
 
 class Messages(list):
@@ -131,8 +156,10 @@ def load_catalogs(directory: Path) -> dict[str, cat.Catalog]:
 
 def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
     """Extract the messages of every page and merge them into the catalogs."""
-    with project_lock(project, wait):
-        return sync_locked(project, parallel, progress)
+    with project_lock(project, wait) as recovery:
+        result = sync_locked(project, parallel, progress)
+        result.recovery = recovery
+        return result
 
 
 def sync_locked(project: Project, parallel: int = 1, progress: Progress | None = None,
@@ -150,6 +177,9 @@ def sync_locked(project: Project, parallel: int = 1, progress: Progress | None =
     return result
 
 
+MERGE_ATTEMPTS = 5  # merges redone when catalogs keep changing on disk during the sync
+
+
 def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
     """Merge ``incoming`` (language -> domain -> messages) into the catalogs on disk.
 
@@ -157,7 +187,27 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
     whose entries are already exactly the incoming messages (same French,
     same order, same locations) stays as it is whatever the others become,
     so it is parsed only when another catalog may take a translation from it.
+
+    A catalog saved by someone else between its reading and the writing
+    (a PO editor, ``git pull``) is not overwritten: the merge is done again
+    from the files as they are now (:attr:`SyncResult.merged_again`).
     """
+    merged_again: set[str] = set()
+    attempts = 0
+    while True:
+        attempts += 1
+        try:
+            result = _update_catalogs(project, incoming)
+        except CatalogChanged as changed:
+            merged_again.update(relative(path, project.root) for path in changed.paths)
+            if attempts == MERGE_ATTEMPTS:
+                raise CatalogChanged(changed.paths, "sync") from None
+        else:
+            result.merged_again = sorted(merged_again)
+            return result
+
+
+def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
     result = SyncResult()
     started = time.perf_counter()
     targets = set(project.settings.languages) - {project.settings.source_language}
@@ -188,7 +238,7 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
         merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted)
         merges.append((language, messages, unchanged, merged, catalogs))
     merged_at = time.perf_counter()
-    changes: list[tuple[Path, str]] = []
+    changes: list[tuple[cat.Catalog, str]] = []
     for language, messages, unchanged, merged, catalogs in merges:
         for domain in messages:
             if domain in unchanged:
@@ -202,11 +252,11 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
                 domain in merged.unchanged,
             )
             if text is not None:
-                changes.append((catalog.path, text))
+                changes.append((catalog, text))
             result.catalogs.append(report)
     # All catalogs change together or not at all (a paragraph moved between
     # pages leaves one catalog and enters another).
-    files.commit(changes, journal_path(project))
+    cat.write_texts(changes, journal_path(project))
     result.seconds = {
         "load": loaded - started,
         "merge": merged_at - loaded,
