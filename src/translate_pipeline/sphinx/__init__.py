@@ -39,6 +39,9 @@ Configuration (all optional):
     percent of words reviewed under which a page is replaced by a notice;
 ``translate_pipeline_banner``
     whether a page not fully reviewed opens with a banner;
+``translate_pipeline_locales``
+    ``{language: locale}``: where each site's readers are, for dates and
+    numbers (default: ``en_GB`` when ``deepl_target_variant`` is ``EN-GB``);
 ``translate_pipeline_site_root``
     absolute URL of the folder holding the sites (absolute hreflang links);
 ``translate_pipeline_locale_dir``
@@ -61,12 +64,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import marks, pages, render, site, statuspage
+from . import marks, names, pages, render, site, statuspage, themes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 _OPTIONAL_STR = frozenset({str, type(None)})
 
@@ -85,6 +88,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         ("stale", None, _OPTIONAL_STR, ""),
         ("page_threshold", None, frozenset({int, float, type(None)}), "html"),
         ("banner", None, frozenset({bool, type(None)}), "html"),
+        ("locales", None, frozenset({dict, type(None)}), "html"),  # language -> readers' locale
+        ("names_language", "", frozenset({str}), "html"),  # set at config-inited: the names' language, if untranslated
         ("site_root", "", frozenset({str}), "html"),
         ("status_file", "", frozenset({str}), "html"),
         ("status_page", True, frozenset({bool}), "html"),
@@ -97,8 +102,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_transform(marks.MarkMessages)
     app.add_transform(marks.CheckMarks)
     app.connect("config-inited", site.resolve_config)
+    app.connect("config-inited", names.translate_names)
     app.connect("config-inited", pages.add_templates)
     app.connect("builder-inited", pages.cache_templates)
+    app.connect("builder-inited", themes.add_theme_words)
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)

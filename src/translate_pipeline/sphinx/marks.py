@@ -39,6 +39,7 @@ ANCHOR = "tp_anchor"  # node attribute: the passage's id, written at output time
 WORDS = "tp_words"
 PAGE = "tp_page"  # document attribute: the page's record, for output time
 ATTRIBUTES = (STATE, SINCE, ANCHOR, WORDS)
+TITLE_MARK = "tp-title-mark"  # class of a marked title's text, wherever Sphinx shows it
 
 
 def anchor_of(message: str) -> str:
@@ -96,6 +97,18 @@ class MarkMessages(SphinxTransform):
         )
 
 
+def _mark_title_text(title: nodes.title, state: str, original: str) -> None:
+    """Put a title's text in a marked inline: Sphinx copies a title's children,
+    not its classes, to the navigation, the contents lists and the links to the
+    page, so that is how they carry the mark (and the ``lang``) too."""
+    classes = [TITLE_MARK, f"tp-{state}"]
+    if state == State.UNTRANSLATED:
+        classes.append(f"language-{original}")
+    text = nodes.inline("", "", *title.children, classes=classes)
+    title.children = []
+    title += text
+
+
 class CheckMarks(SphinxTransform):
     """After translation: fix what Sphinx could not translate, set classes, count."""
 
@@ -129,5 +142,7 @@ class CheckMarks(SphinxTransform):
             node["classes"].extend(["tp-mark", f"tp-{state}"])
             if state == State.UNTRANSLATED:
                 node["classes"].append(f"language-{record.language}")
+            if isinstance(node, nodes.title):
+                _mark_title_text(node, state, record.language)
         record.entries, record.words = entries, words
         self.document[PAGE] = {"language": record.language, "entries": entries, "words": words}

@@ -43,7 +43,7 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[st
                  doctree: nodes.document | None) -> None:
     if not site.active(app.env):
         return
-    words = Wording(app.config.language)
+    words = site.wording(app.config)
     context["metatags"] = context.get("metatags", "") + _label_style(words)
     if doctree is not None and doctree.get(render.REPLACED):
         context["toc"] = ""  # the notice has no sections to list

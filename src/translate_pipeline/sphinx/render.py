@@ -32,7 +32,7 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         return
     page = doctree.get(marks.PAGE)
     config = app.config
-    words = Wording(config.language)
+    words = site.wording(config)
     original = page["language"] if page else config.language
     links = app.builder.format == "html"
     for node in list(NodeMatcher(nodes.Element, **{marks.ANCHOR: Any}).findall(doctree)):

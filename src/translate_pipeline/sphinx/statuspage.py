@@ -73,7 +73,7 @@ def collect_pages(app: Sphinx):
     data = _load(app)
     if data is None:
         return []
-    words = Wording(app.config.language)
+    words = site.wording(app.config)
     title = words("Translation status")
     return [(PAGENAME, {"title": title, "body": render(app, data, words)}, "page.html")]
 
