@@ -109,6 +109,14 @@ def _mark_title_text(title: nodes.title, state: str, original: str) -> None:
     title += text
 
 
+def title_language(title: nodes.Element) -> str:
+    """The language of a title Sphinx keeps (``env.titles``) when it is shown untranslated; else ""."""
+    for node in title.findall(nodes.inline):
+        if TITLE_MARK in node["classes"] and f"tp-{State.UNTRANSLATED}" in node["classes"]:
+            return next((c[len("language-"):] for c in node["classes"] if c.startswith("language-")), "")
+    return ""
+
+
 class CheckMarks(SphinxTransform):
     """After translation: fix what Sphinx could not translate, set classes, count."""
 

@@ -93,14 +93,8 @@ def _theme_names(app: Sphinx) -> set[str]:
 
 def _title_language(app: Sphinx, pagename: str) -> str:
     """The language of the page's ``<title>`` when it is not the site's: an untranslated page title or site name."""
-    from docutils import nodes
-
     title = app.env.titles.get(pagename)
-    if title is not None:
-        for node in title.findall(nodes.inline):
-            if marks.TITLE_MARK in node["classes"] and "tp-untranslated" in node["classes"]:
-                return next((c[len("language-"):] for c in node["classes"] if c.startswith("language-")), "")
-    return site.setting(app.config, "names_language")
+    return (marks.title_language(title) if title is not None else "") or site.setting(app.config, "names_language")
 
 
 def _href(app: Sphinx, pagename: str, language: str) -> str:
