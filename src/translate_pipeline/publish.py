@@ -81,7 +81,7 @@ class SiteReport:
     progress: TranslationProgress | None = None  # the translated pages, when some is not fully reviewed
     # conf.py's project, html_title, author, copyright as this site shows them (translated, or the original's)
     names: dict[str, str] = field(default_factory=dict)
-    names_language: str = ""  # the language they are shown in
+    names_language: dict[str, str] = field(default_factory=dict)  # the language each is shown in
     error: str | None = None
 
 
@@ -216,15 +216,19 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     )
 
 
+def _name_key(project: Project) -> str:
+    return "html_title" if project.conf.get("html_title") else "project"
+
+
 def site_name(project: Project, report: SiteReport) -> str:
     """The site's name as the site in ``report.language`` shows it: ``html_title``, else ``project``."""
-    key = "html_title" if project.conf.get("html_title") else "project"
+    key = _name_key(project)
     return report.names.get(key) or str(project.conf.get(key) or project.project_name)
 
 
 def _root_entry(project: Project, report: SiteReport, href: str) -> siteroot.SiteEntry:
     return siteroot.SiteEntry(href=href, name=site_name(project, report),
-                              name_language=report.names_language or report.language)
+                              name_language=report.names_language.get(_name_key(project), report.language))
 
 
 def _site_pages(report: SiteReport, site_dir: Path, root_doc: str) -> SitePages:
@@ -502,7 +506,8 @@ class SiteApp:
         report.titles = {doc: env.titles[doc].astext() if doc in env.titles else doc for doc in sorted(env.found_docs)}
         report.order = _reading_order(env, app.config.root_doc)
         report.names = {name: str(getattr(app.config, name, "") or "") for name in NAMES}
-        report.names_language = site.setting(app.config, "names_language") or app.config.language
+        untranslated = site.setting(app.config, "untranslated_names") or {}
+        report.names_language = {name: untranslated.get(name, app.config.language) for name in NAMES}
         report.warnings = [line for line in self._warnings.getvalue().splitlines() if line.strip()]
         report.seconds = time.monotonic() - started
         return report

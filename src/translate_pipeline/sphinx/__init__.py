@@ -89,7 +89,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         ("page_threshold", None, frozenset({int, float, type(None)}), "html"),
         ("banner", None, frozenset({bool, type(None)}), "html"),
         ("locales", None, frozenset({dict, type(None)}), "html"),  # language -> readers' locale
-        ("names_language", "", frozenset({str}), "html"),  # set at config-inited: the names' language, if untranslated
+        ("untranslated_names", {}, frozenset({dict}), "html"),  # set at config-inited: {name: its language}
         ("site_root", "", frozenset({str}), "html"),
         ("status_file", "", frozenset({str}), "html"),
         ("status_page", True, frozenset({bool}), "html"),

@@ -4,8 +4,9 @@
 messages of the root page's catalog (:mod:`translate_pipeline.sitename`).
 At ``config-inited`` each one the published catalog translates is replaced
 by its translation, so the theme shows it everywhere (sidebar, ``<title>``,
-footer, links); one not yet translated stays in the original, and pages say
-its language (``translate_pipeline_names_language``).
+footer, links); one not yet translated stays in the original
+(``translate_pipeline_untranslated_names``: name -> its language), and the
+page's ``<title>`` says its language.
 """
 
 from __future__ import annotations
@@ -38,15 +39,24 @@ def translate_names(app: Sphinx, config: Config) -> None:
             translations: gettext.NullTranslations = gettext.GNUTranslations(file)
     except OSError:
         translations = gettext.NullTranslations()
-    untranslated = []
+    original = site.document_language(config, config.root_doc)
+    untranslated = {}
     for name in NAMES:
         value = getattr(config, name, None)
         if not isinstance(value, str) or value not in marks["entries"]:
             continue
         if marks["entries"][value][0] == State.UNTRANSLATED:
-            untranslated.append(name)
+            untranslated[name] = original
         else:
             setattr(config, name, translations.gettext(value))
-    if untranslated:
-        original = site.document_language(config, config.root_doc)
-        setattr(config, site.PREFIX + "names_language", original)
+    setattr(config, site.PREFIX + "untranslated_names", untranslated)
+
+
+def title_language(config: Config) -> str:
+    """The language of the site's title (``html_title``, by default made of ``project``) when not yet translated."""
+    untranslated = site.setting(config, "untranslated_names") or {}
+    title = str(config.html_title or "")
+    for name, language in untranslated.items():
+        if name == "html_title" or name == "project" and str(config.project) in title:
+            return language
+    return ""

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import marks, render, site
+from . import marks, names, render, site
 from .wording import Wording, autonym
 
 if TYPE_CHECKING:
@@ -94,7 +94,7 @@ def _theme_names(app: Sphinx) -> set[str]:
 def _title_language(app: Sphinx, pagename: str) -> str:
     """The language of the page's ``<title>`` when it is not the site's: an untranslated page title or site name."""
     title = app.env.titles.get(pagename)
-    return (marks.title_language(title) if title is not None else "") or site.setting(app.config, "names_language")
+    return (marks.title_language(title) if title is not None else "") or names.title_language(app.config)
 
 
 def _href(app: Sphinx, pagename: str, language: str) -> str:

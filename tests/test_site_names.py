@@ -1,0 +1,92 @@
+"""The site's name, author and copyright are translated like any text; dates follow the readers' locale."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+
+from translate_pipeline import sitename
+from translate_pipeline.extract import Document, Message
+from translate_pipeline.sphinx.site import reader_locales
+from translate_pipeline.settings import Settings
+from translate_pipeline.sphinx.wording import Wording, reader_locale
+
+from conftest import entries, po_path, translate
+
+
+@pytest.mark.parametrize(
+    ("language", "variants", "expected", "date"),
+    [
+        ("en", ["EN-GB"], "en_GB", "26 November 2026"),
+        ("en", ["EN-US"], "en_US", "November 26, 2026"),
+        ("fr", ["EN-GB"], "fr", "26 novembre 2026"),
+        ("pt", ["PT-BR"], "pt_BR", "26 de novembro de 2026"),
+    ],
+)
+def test_dates_follow_the_readers_locale(language, variants, expected, date):
+    assert reader_locale(language, variants) == expected
+    assert Wording(language, reader_locale(language, variants)).date("2026-11-26") == date
+
+
+def test_the_sites_locales_come_from_the_target_variant():
+    assert reader_locales(Settings()) == {"fr": "fr", "en": "en_GB"}
+    assert reader_locales(Settings(deepl_target_variant="EN-US")) == {"fr": "fr", "en": "en_US"}
+
+
+def test_names_set_in_conf_py_are_messages_at_their_line(tmp_path):
+    conf = tmp_path / "conf.py"
+    conf.write_text('project = "Le Collectif"\nlanguage = "fr"\nauthor = "Le Collectif"\n'
+                    'copyright = "2024, Le Collectif"\n', encoding="utf-8")
+    values = {"project": "Le Collectif", "author": "Le Collectif", "copyright": "2024, Le Collectif",
+              "html_title": "Le Collectif documentation"}  # html_title: Sphinx's default, not set in conf.py
+    assert sitename.conf_messages(values, conf) == [("Le Collectif", 1), ("Le Collectif", 3), ("2024, Le Collectif", 4)]
+    page = Document("index", "fr", "source/fr/index.rst",
+                    [Message("Le Collectif", (("source/fr/index.rst", 2),)), Message("Bienvenue.", (("source/fr/index.rst", 4),))])
+    merged = sitename.with_site_names(page, sitename.conf_messages(values, conf), "conf.py")
+    assert merged.messages == [
+        Message("Le Collectif", (("source/fr/index.rst", 2), ("conf.py", 1), ("conf.py", 3))),
+        Message("Bienvenue.", (("source/fr/index.rst", 4),)),
+        Message("2024, Le Collectif", (("conf.py", 4),)),
+    ]
+    assert page.messages[0].locations == (("source/fr/index.rst", 2),)  # the page's own record is left as it was
+
+
+def _html(root: Path, language: str, page: str) -> BeautifulSoup:
+    return BeautifulSoup((root / "_build" / "site" / language / page).read_text(encoding="utf-8"), "html.parser")
+
+
+def test_the_site_name_is_published_in_each_language(tp, make_project):
+    root = make_project("publish")
+    with (root / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write('author = "Collectif de test"\ncopyright = "2024, Collectif de test"\n')
+    assert tp("-C", root, "sync").code == 0
+    index = po_path(root, "index")
+    found = entries(index)
+    assert ("conf.py", "1") in found["Collectif de test"].occurrences
+    assert found["2024, Collectif de test"].msgstr == ""
+    translate(index, {"Collectif de test": "Test collective"})  # the name reviewed; the copyright left
+
+    assert tp("-C", root, "publish", "--no-pdf").code == 0
+    english = _html(root, "en", "rapports/reunion.html")
+    assert english.title.get_text().endswith("Test collective documentation")
+    assert english.title.get("lang") is None  # the copyright is not in it
+    assert " ".join(english.select_one(".sidebar-brand-text").get_text().split()) == "Test collective documentation"
+    french = _html(root, "fr", "rapports/reunion.html")
+    assert french.title.get_text().endswith("Collectif de test")  # Sphinx's French: "documentation Collectif de test"
+    chooser = BeautifulSoup((root / "_build" / "site" / "index.html").read_text(encoding="utf-8"), "html.parser")
+    assert [(s["lang"], s.get_text()) for s in chooser.h1.select("span")] == [("fr", "Collectif de test"), ("en", "Test collective")]
+    # the copyright not yet translated is counted like any passage
+    status = json.loads(tp("-C", root, "status", "--json").out)
+    index_status = next(c for c in status["catalogs"] if c["language"] == "en" and c["domain"] == "index")
+    assert index_status["entries"]["untranslated"] >= 1
+
+
+def test_an_untranslated_site_name_says_its_language_in_the_title(tp, make_project):
+    root = make_project("publish")
+    assert tp("-C", root, "publish", "--no-pdf").code == 0
+    english = _html(root, "en", "rapports/reunion.html")
+    assert english.title.get_text().endswith("Collectif de test documentation")
+    assert english.title["lang"] == "fr"
