@@ -55,6 +55,14 @@ Configuration (all optional):
     the whole site's PDF, relative to the site's folder, linked from every
     page (empty: none). ``publish`` makes these PDFs and sets both values.
 
+``translate_pipeline_untranslated_names``
+    set by the extension: ``{name: language}`` of ``project``,
+    ``html_title``, ``author``, ``copyright`` not yet translated (the others
+    are replaced by their translation, from the root page's catalog).
+
+The PDF links and the language switch are placed per theme
+(``templates/translate-pipeline/controls.html``; see :mod:`.pages`).
+
 Warnings have the type ``translate_pipeline`` (``suppress_warnings``).
 """
 
@@ -64,7 +72,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import marks, names, pages, render, site, statuspage, themes
+from . import captions, marks, names, pages, render, site, statuspage, themes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -99,6 +107,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for name, default, types, rebuild in config:
         app.add_config_value(site.PREFIX + name, default, rebuild, types=types)
 
+    captions.setup(app)
     app.add_transform(marks.MarkMessages)
     app.add_transform(marks.CheckMarks)
     app.connect("config-inited", site.resolve_config)

@@ -1,4 +1,4 @@
-"""The site's name, author and copyright are translated like any text; dates follow the readers' locale."""
+"""What a reader sees is in their language: site names, captions, dates in the readers' locale."""
 
 from __future__ import annotations
 
@@ -90,3 +90,20 @@ def test_an_untranslated_site_name_says_its_language_in_the_title(tp, make_proje
     english = _html(root, "en", "rapports/reunion.html")
     assert english.title.get_text().endswith("Collectif de test documentation")
     assert english.title["lang"] == "fr"
+
+
+def test_an_untranslated_toctree_caption_says_its_language(tp, make_project):
+    root = make_project("publish")
+    index = root / "source" / "fr" / "index.rst"
+    index.write_text(index.read_text(encoding="utf-8").replace(".. toctree::\n", ".. toctree::\n   :caption: Nos pages\n"),
+                     encoding="utf-8")
+    assert tp("-C", root, "publish", "--no-pdf").code == 0
+    assert entries(po_path(root, "index"))["Nos pages"].msgstr == ""
+    for page in ("index.html", "rapports/reunion.html"):  # the page's toctree, and the navigation of every page
+        captions = _html(root, "en", page).select("p.caption")
+        assert captions, page
+        for caption in captions:
+            assert caption.get_text(strip=True) == "Nos pages"
+            assert caption["lang"] == "fr" and "tp-untranslated" in caption["class"], caption
+    french = _html(root, "fr", "index.html").select_one("p.caption")
+    assert french.get("lang") is None and "tp-untranslated" not in french["class"]
