@@ -107,3 +107,15 @@ def test_an_untranslated_toctree_caption_says_its_language(tp, make_project):
             assert caption["lang"] == "fr" and "tp-untranslated" in caption["class"], caption
     french = _html(root, "fr", "index.html").select_one("p.caption")
     assert french.get("lang") is None and "tp-untranslated" not in french["class"]
+
+
+def test_an_untranslated_page_description_says_its_language(tp, make_project):
+    root = make_project("publish")
+    page = root / "source" / "fr" / "rapports" / "reunion.rst"
+    page.write_text(".. meta::\n   :description: Compte rendu de la réunion de février\n\n"
+                    + page.read_text(encoding="utf-8"), encoding="utf-8")
+    assert tp("-C", root, "publish", "--no-pdf").code == 0
+    description = _html(root, "en", "rapports/reunion.html").find("meta", attrs={"name": "description"})
+    assert description["content"] == "Compte rendu de la réunion de février"
+    assert description["lang"] == "fr"
+    assert _html(root, "fr", "rapports/reunion.html").find("meta", attrs={"name": "description"}).get("lang") is None

@@ -76,6 +76,11 @@ class MarkMessages(SphinxTransform):
                 if marks is not None and entries.get(message, (State.UNTRANSLATED,))[0] == State.UNTRANSLATED:
                     node["classes"].append(f"language-{language}")
                 continue
+            if isinstance(node, nodes.meta):
+                # A page's description: no label either; untranslated, its language said.
+                if marks is not None and entries.get(message, (State.UNTRANSLATED,))[0] == State.UNTRANSLATED:
+                    node["lang"] = language
+                continue
             if not markable(node):
                 continue
             if not isinstance(node, nodes.title):
