@@ -133,7 +133,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     applications kept from earlier publishes.
     """
     from .extract import source_dir
-    from .status import documents
+    from .discovery import documents
 
     say = progress or (lambda _line: None)
     started = time.monotonic()

@@ -72,7 +72,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import captions, marks, names, pages, render, site, statuspage, themes
+from . import captions, marks, mystlinks, names, pages, render, site, statuspage, themes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -115,6 +115,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", pages.add_templates)
     app.connect("builder-inited", pages.cache_templates)
     app.connect("builder-inited", themes.add_theme_words)
+    app.connect("builder-inited", mystlinks.use_page_definitions)
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)
