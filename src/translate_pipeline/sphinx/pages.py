@@ -30,7 +30,7 @@ CONTROLS_TEMPLATE = "translate-pipeline/controls.html"
 
 
 def add_templates(app: Sphinx, config: Any) -> None:
-    """At ``config-inited``: the theme's page gets the switcher bar (a project's own page.html wins)."""
+    """At ``config-inited``: the templates placing the controls (a project's own templates win)."""
     if str(TEMPLATES) not in config.templates_path:
         config.templates_path.append(str(TEMPLATES))
 
