@@ -119,3 +119,27 @@ def test_an_untranslated_page_description_says_its_language(tp, make_project):
     assert description["content"] == "Compte rendu de la réunion de février"
     assert description["lang"] == "fr"
     assert _html(root, "fr", "rapports/reunion.html").find("meta", attrs={"name": "description"}).get("lang") is None
+
+
+def test_a_name_reviewed_later_shows_in_the_next_publish_of_a_kept_sphinx(tp, make_project):
+    from translate_pipeline.extract import Reader
+    from translate_pipeline.publish import BuildProcesses, publish
+    from translate_pipeline.settings import load_project
+
+    class Kept(BuildProcesses):  # what ``serve`` keeps between publishes
+        reader = Reader()
+
+    root = make_project("publish")
+    kept = Kept()
+    try:
+        publish(load_project(root), warm=kept, pdf=False)
+        assert _html(root, "en", "index.html").title["lang"] == "fr"
+        translate(po_path(root, "index"), {"Collectif de test": "Test collective"})
+        result = publish(load_project(root), warm=kept, pdf=False)
+    finally:
+        kept.close()
+        kept.reader.close()
+    for page in ("index.html", "rapports/reunion.html"):  # every page, not only the one whose catalog changed
+        title = _html(root, "en", page).title
+        assert title.get_text().endswith("Test collective documentation") and title.get("lang") is None, page
+    assert [s.names["project"] for s in result.sites] == ["Collectif de test", "Test collective"]

@@ -98,6 +98,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
         ("banner", None, frozenset({bool, type(None)}), "html"),
         ("locales", None, frozenset({dict, type(None)}), "html"),  # language -> readers' locale
         ("untranslated_names", {}, frozenset({dict}), "html"),  # set at config-inited: {name: its language}
+        ("original_names", {}, frozenset({dict}), ""),  # set at config-inited: the names as conf.py has them
         ("site_root", "", frozenset({str}), "html"),
         ("status_file", "", frozenset({str}), "html"),
         ("status_page", True, frozenset({bool}), "html"),
@@ -117,6 +118,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("builder-inited", themes.add_theme_words)
     app.connect("builder-inited", mystlinks.use_page_definitions)
     app.connect("env-get-outdated", site.outdated)
+    app.connect("env-get-outdated", names.refresh_names)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)
     app.connect("env-before-read-docs", read_few_serially)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import gettext
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sphinx.util.i18n import docname_to_domain
 
@@ -27,7 +27,27 @@ if TYPE_CHECKING:
 
 
 def translate_names(app: Sphinx, config: Config) -> None:
-    """At ``config-inited``, after :func:`site.resolve_config`."""
+    """At ``config-inited``, after :func:`site.resolve_config`: the names in the site's language."""
+    originals = {name: getattr(config, name, None) for name in NAMES}
+    originals = {name: value for name, value in originals.items() if isinstance(value, str)}
+    setattr(config, site.PREFIX + "original_names", originals)
+    _apply(config, originals)
+
+
+def refresh_names(app: Sphinx, env: Any, added: Any, changed: Any, removed: Any) -> list[str]:
+    """At ``env-get-outdated``, each build: a Sphinx kept between builds (``serve``) shows the names
+    as the catalogs publish them now (a name reviewed since, or no longer)."""
+    originals = site.setting(app.config, "original_names")
+    if not originals:
+        return []
+    shown = {name: getattr(app.config, name, None) for name in originals}
+    _apply(app.config, originals)
+    if all(getattr(app.config, name, None) == value for name, value in shown.items()):
+        return []
+    return sorted(env.found_docs)  # every page shows the site's name
+
+
+def _apply(config: Config, originals: dict[str, str]) -> None:
     marks = site.domain_marks(config, config.root_doc)
     root = site.setting(config, "locale_dir")
     if marks is None or not root:
@@ -41,12 +61,12 @@ def translate_names(app: Sphinx, config: Config) -> None:
         translations = gettext.NullTranslations()
     original = site.document_language(config, config.root_doc)
     untranslated = {}
-    for name in NAMES:
-        value = getattr(config, name, None)
-        if not isinstance(value, str) or value not in marks["entries"]:
+    for name, value in originals.items():
+        if value not in marks["entries"]:
             continue
         if marks["entries"][value][0] == State.UNTRANSLATED:
             untranslated[name] = original
+            setattr(config, name, value)
         else:
             setattr(config, name, translations.gettext(value))
     setattr(config, site.PREFIX + "untranslated_names", untranslated)
