@@ -81,10 +81,6 @@ class MarkMessages(SphinxTransform):
         for _node, message in page_messages(self.document, self.config.gettext_additional_targets) if marks else ():
             state = entries.get(message, (State.UNTRANSLATED,))[0]
             shown[message] = state if state in STATES else State.UNTRANSLATED
-        if marks and docname == self.config.root_doc:  # the site's names are messages of the root page too
-            for name in site.setting(self.config, "original_names").values():
-                if name in entries and name not in shown:
-                    shown[name] = entries[name][0] if entries[name][0] in STATES else State.UNTRANSLATED
         for node, message in extract_messages(self.document):
             if isinstance(node, nodes.image) and message == node.get("alt"):
                 # No room for a label; an untranslated text says its language.

@@ -126,12 +126,21 @@ def _page_of(item: dict[str, Any], docnames: dict[str, str]) -> str | None:
 
 
 def _title(app: Sphinx, docname: str) -> str:
-    """The page's title, saying its language when it is not yet translated."""
     title = app.env.titles.get(docname)
-    if title is None:
-        return escape(docname)
-    language = title_language(title)
-    return f'<span lang="{escape(language)}">{escape(title.astext())}</span>' if language else escape(title.astext())
+    return title.astext() if title is not None else docname
+
+
+def _title_language(app: Sphinx, docname: str) -> str:
+    """The language of the page's title when it is shown not yet translated; else ""."""
+    title = app.env.titles.get(docname)
+    return title_language(title) if title is not None else ""
+
+
+def _title_html(app: Sphinx, docname: str) -> str:
+    """The page's title, saying its language when it is not yet translated."""
+    language = _title_language(app, docname)
+    text = escape(_title(app, docname))
+    return f'<span lang="{escape(language)}">{text}</span>' if language else text
 
 
 def _row(app: Sphinx, item: dict[str, Any], docnames: dict[str, str], words: Wording) -> str:
@@ -144,7 +153,7 @@ def _row(app: Sphinx, item: dict[str, Any], docnames: dict[str, str], words: Wor
         docname = _page_of(item, docnames)
         if docname is not None:
             href = site.cross_uri(app.builder, PAGENAME, language, docname)
-            label = (f'<a href="{escape(href)}" hreflang="{escape(language)}">{_title(app, docname)}</a>'
+            label = (f'<a href="{escape(href)}" hreflang="{escape(language)}">{_title_html(app, docname)}</a>'
                      f'<br><small><code>{_path(item["path"])}</code></small>')
         else:
             label = f'<code>{_path(item["path"])}</code>'
@@ -183,7 +192,7 @@ def _stale_item(app: Sphinx, item: dict[str, Any], entry: dict[str, Any], docnam
     when = words("The original changed on %(date)s", date=words.date(since)) if since else words("The original changed")
     if docname is not None:
         href = site.cross_uri(app.builder, PAGENAME, language, docname, anchor_of(entry["msgid"]))
-        where = f'<a class="tp-status-stale-link" href="{escape(href)}" hreflang="{escape(language)}">{_title(app, docname)}</a>'
+        where = f'<a class="tp-status-stale-link" href="{escape(href)}" hreflang="{escape(language)}">{_title_html(app, docname)}</a>'
     else:
         where = f'<code>{escape(item["path"])}</code>'
     line = f':{entry["line"]}' if entry.get("line") else ""
@@ -210,6 +219,8 @@ def _draft_checks(app: Sphinx, checks: list[tuple[dict[str, Any], dict[str, Any]
                 "href": site.cross_uri(app.builder, PAGENAME, language, docname, anchor_of(check["msgid"])),
             })
             link.text = _title(app, docname)
+            if _title_language(app, docname):
+                link.set("lang", _title_language(app, docname))
             link.tail = " — " + words("Its numbers differ from the original’s.") + " "
         else:
             entry.text = words("Its numbers differ from the original’s.") + " "
