@@ -392,3 +392,158 @@ def test_search_finds_words_by_their_stem(open_page, language, typed, stem, titl
     text = page.locator("article").inner_text()
     assert re.search(rf"\b{stem}\b", text, re.I), text[:300]
     assert not re.search(rf"\b{typed}\b", text, re.I)  # found by its stem, not by the word typed
+
+
+# -- every text in the reader's language, or saying its own ------------------------------
+
+UNMARKED = """({texts, other, skipMain}) => {
+    /* text nodes, and alt/title/content attributes, that are (part of) a message of the
+       other language not published in this site, with no lang of that language above */
+    const found = [];
+    const foreign = (text) => texts.some((message) => message.includes(text));
+    const outside = (element) => !skipMain || !element.closest("[role=main]");
+    const walker = document.createTreeWalker(document.documentElement, NodeFilter.SHOW_TEXT);
+    let marked = 0;
+    while (walker.nextNode()) {
+        const text = walker.currentNode.data.replace(/\\s+/g, " ").trim();
+        const element = walker.currentNode.parentElement;
+        if (text.length < 8 || !text.includes(" ") || !element || element.closest("script, style")) continue;
+        if (!outside(element) || !foreign(text)) continue;
+        const lang = element.closest("[lang]");
+        if (lang && lang.lang === other) { marked++; continue; }
+        found.push(`${element.tagName.toLowerCase()}.${element.className}: ${text.slice(0, 70)}`);
+    }
+    for (const element of document.querySelectorAll("[alt], [title], meta[content]")) {
+        for (const name of ["alt", "title", "content"]) {
+            const text = (element.getAttribute(name) || "").trim();
+            if (text.length < 8 || !outside(element) || !foreign(text)) continue;
+            const lang = element.closest("[lang]");
+            if (lang && lang.lang === other) { marked++; continue; }
+            found.push(`${element.tagName.toLowerCase()}[${name}]: ${text.slice(0, 70)}`);
+        }
+    }
+    return {found, marked};
+}"""
+
+
+def _unpublished(project: Path, language: str) -> list[str]:
+    """The messages of the catalogs of ``language`` that its site shows in the original (no translation)."""
+    import polib
+
+    texts = set()
+    for path in sorted((project / "locale" / language / "LC_MESSAGES").rglob("*.po")):
+        for entry in polib.pofile(str(path)):
+            if not entry.obsolete and not entry.msgstr:
+                texts.add(" ".join(entry.msgid.split()))
+    return sorted(texts)
+
+
+def test_no_text_of_the_other_language_without_its_lang_on_any_page(open_page, site):
+    project = site.parents[1]
+    marked = 0
+    for language, other in (("en", "fr"), ("fr", "en")):
+        texts = _unpublished(project, language)
+        assert texts, f"the sample's {language} catalogs have no untranslated entry: this test checks nothing"
+        translated = {p.relative_to(project / "locale" / language / "LC_MESSAGES").with_suffix(".html").as_posix()
+                      for p in (project / "locale" / language / "LC_MESSAGES").rglob("*.po")}
+        page = open_page(f"/{language}/index.html")
+        for path in sorted((site / language).rglob("*.html")):
+            relative = path.relative_to(site / language).as_posix()
+            page.goto(re.sub(r"/[^/]+/index\.html$", "", page.url) + f"/{language}/{relative}")
+            # a page written in this site's language: what it quotes of the other is its own text
+            original = relative not in translated and relative not in ("genindex.html", "search.html",
+                                                                          "translation-status.html")
+            result = page.evaluate(UNMARKED, {"texts": texts, "other": other, "skipMain": original})
+            assert result["found"] == [], f"/{language}/{relative}: {other} text without lang={other!r}"
+            marked += result["marked"]
+    assert marked > 0  # the French shown untranslated is found, and found marked
+
+
+def test_untranslated_titles_are_marked_in_the_contents_and_navigation(open_page, site):
+    page = open_page(page_with(site, "en", "h2.tp-untranslated"))
+    entries = page.locator(".toc-tree .tp-title-mark.tp-untranslated, .sidebar-tree .tp-title-mark.tp-untranslated")
+    assert entries.count() > 0
+    for entry in entries.all():
+        expect(entry).to_have_attribute("lang", "fr")
+        shown = entry.evaluate("e => [getComputedStyle(e, '::after').content, getComputedStyle(e).textDecorationLine]")
+        assert shown == ['"not yet translated"', "underline"], shown
+
+
+def test_the_site_name_is_in_the_language_of_each_site(open_page):
+    names = {"en": "Collective against Trafficking in Human Beings", "fr": "Collectif contre la traite des êtres humains"}
+    for language in ("en", "fr"):
+        page = open_page(f"/{language}/collectif.html")
+        assert page.title().endswith(f" - {names[language]}"), page.title()
+        expect(page.locator(".sidebar-brand-text")).to_have_text(names[language])
+        expect(page.locator(".copyright")).to_contain_text(f"2014-2018, {names[language]}")
+    chooser = open_page("/index.html", locale="de-DE", java_script_enabled=False)
+    for language, name in names.items():
+        expect(chooser.locator(f"h1 [lang='{language}']")).to_have_text(name)
+
+
+def test_the_french_site_has_no_english_theme_words(open_page):
+    page = open_page("/fr/collectif.html")
+    text = page.evaluate("() => document.body.textContent.replace(/\\\\s+/g, ' ')")
+    for english in ("Skip to content", "Back to top", "Made with", "On this page", "Next", "Previous", "Search"):
+        assert english not in text, english
+    for french in ("Aller au contenu", "Retour en haut", "Fait avec", "Sur cette page", "Suivant", "Précédent"):
+        assert french in text, french
+
+
+@pytest.mark.parametrize("language", ["en", "fr"])
+def test_skip_to_content_is_the_first_tab_stop(open_page, language):
+    page = open_page(f"/{language}/{REPORT}")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => [document.activeElement.className, document.activeElement.getAttribute('href')]")
+    assert "skip-to-content" in focused[0], focused
+    page.keyboard.press("Enter")
+    expect(page.locator("#furo-main-content")).to_be_in_viewport()
+
+
+def test_dates_are_written_for_british_readers_in_english(open_page, site):
+    page = open_page(page_with(site, "en", ".tp-label-stale"))
+    label = page.locator("article .tp-label-stale").first.inner_text()
+    assert re.search(r"changed on \d{1,2} (January|February|March|April|May|June|July|August|September|October"
+                     r"|November|December) \d{4}\.", label), label
+    status = open_page("/en/translation-status.html").locator(".tp-status-stale li").first.inner_text()
+    assert re.search(r"The original changed on \d{1,2} [A-Z][a-z]+ \d{4}\.", status), status
+
+
+def test_a_table_row_says_each_state_once(open_page, site):
+    page = open_page(page_with(site, "en", "table .tp-untranslated"))
+    rows = page.locator("article table tr:has(.tp-mark)")
+    assert rows.count() > 1
+    for row in rows.all():
+        labels = row.evaluate("r => [...r.querySelectorAll('.tp-label:not(.tp-label-stale)')].map(l => l.className)")
+        assert len(labels) == len(set(labels)), labels  # one label per state
+        assert labels or row.locator(".tp-label-stale").count()
+        for cell in row.locator(".tp-mark.tp-untranslated").all():  # every cell still marked, and its language said
+            expect(cell).to_have_attribute("lang", "fr")
+            assert cell.evaluate("e => getComputedStyle(e).borderInlineStartStyle") != "none"
+
+
+def test_the_news_table_fits_a_phone(open_page, site):
+    page = open_page(page_with(site, "en", "table .tp-untranslated"), viewport={"width": 390, "height": 844})
+    for table in page.locator("article table").all():
+        table.scroll_into_view_if_needed()
+        box = table.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= 390, box
+        wrapper = table.evaluate("t => { const w = t.closest('.table-wrapper') || t.parentElement; "
+                                 "return w.scrollWidth - w.clientWidth; }")
+        assert wrapper <= 0, f"the table scrolls sideways by {wrapper}px"
+
+
+def test_the_status_page_document_column_is_the_widest(open_page):
+    page = open_page("/en/translation-status.html", viewport={"width": 1280, "height": 800})
+    widths = page.locator(".tp-status-table").first.evaluate(
+        "t => [...t.querySelector('thead tr').children].map(th => th.getBoundingClientRect().width)")
+    assert widths[0] == max(widths) and widths[0] >= 200, widths
+
+
+@pytest.mark.parametrize("width", [1280, 390])
+def test_the_root_chooser_buttons_are_the_same_width(open_page, width):
+    page = open_page("/index.html", locale="de-DE", java_script_enabled=False, viewport={"width": width, "height": 800})
+    boxes = [link.bounding_box() for link in page.locator("#tp-languages a").all()]
+    assert len(boxes) == 2 and all(boxes)
+    assert abs(boxes[0]["width"] - boxes[1]["width"]) < 1, boxes
+    assert all(box["x"] >= 0 and box["x"] + box["width"] <= width for box in boxes), boxes

@@ -94,7 +94,7 @@ def test_stale_shows_the_last_reviewed_english_with_date_and_link_to_the_french(
     element = passage(soup, STALE)
     assert {"tp-mark", "tp-stale"} <= set(classes(element))
     label = element.select_one(".tp-label-stale")
-    assert "the French original changed on March 12, 2024" in label.get_text()
+    assert "the French original changed on 12 March 2024" in label.get_text()
     link = label.find("a")
     href = link["href"]
     assert href.startswith("../../fr/rapports/reunion.html#tp-")

@@ -240,9 +240,21 @@ class Reader:
                 ],
             )
             self._documents[docname] = (messages, documents[docname], rel)
+        _add_site_names(project, documents)
         lines = [readable_warning(line, srcdir, root)
                  for line in self._warnings.getvalue().splitlines() if line.strip()]
         return Extraction(documents=documents, warnings=lines, read=builder.read_count)
+
+
+def _add_site_names(project: Project, documents: dict[str, Document]) -> None:
+    """The site's name, author and copyright (``conf.py``) are messages of the root page."""
+    from . import sitename
+
+    root_doc = sitename.root_docname(project.conf)
+    if root_doc in documents:
+        messages = sitename.conf_messages(project.conf, project.conf_path)
+        location = relative(project.conf_path.resolve(), project.root)
+        documents[root_doc] = sitename.with_site_names(documents[root_doc], messages, location)
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

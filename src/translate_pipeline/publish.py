@@ -44,6 +44,7 @@ from .pdfrender import TranslationProgress
 from .errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
 from .settings import Project
+from .sitename import NAMES
 from .sync import SyncResult, project_lock, sync_locked
 
 SITE_DIR = "_build/site"
@@ -81,6 +82,9 @@ class SiteReport:
     titles: dict[str, str] = field(default_factory=dict)  # docname -> title, as text
     order: list[tuple[str, int]] = field(default_factory=list)  # reading order: (docname, depth)
     progress: TranslationProgress | None = None  # the translated pages, when some is not fully reviewed
+    # conf.py's project, html_title, author, copyright as this site shows them (translated, or the original's)
+    names: dict[str, str] = field(default_factory=dict)
+    names_language: dict[str, str] = field(default_factory=dict)  # the language each is shown in
     error: str | None = None
 
 
@@ -100,7 +104,7 @@ class PublishResult:
         sites = []
         for s in self.sites:
             data = asdict(s)
-            for name in ("uris", "titles", "order", "progress", "error"):
+            for name in ("uris", "titles", "order", "progress", "names", "names_language", "error"):
                 data.pop(name)
             data["seconds"] = round(s.seconds, 2)
             sites.append(data)
@@ -209,10 +213,10 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         raise PublishError(f"Sphinx could not build the '{failed[0].language}' site: {failed[0].error}")
 
     root_doc = str(project.conf.get("root_doc") or project.conf.get("master_doc") or "index")
-    title = str(project.conf.get("html_title") or project.project_name)
     start = {s.language: f"{s.language}/{s.uris.get(root_doc, 'index.html')}" for s in sites}
     root = site_dir / "index.html"
-    atomic_write(root, siteroot.chooser(title, start, project.settings.source_language))
+    atomic_write(root, siteroot.chooser({s.language: _root_entry(project, s, start[s.language]) for s in sites},
+                                        project.settings.source_language))
     pages: dict[str, dict[str, str]] = {}
     for report in sites:
         for docname, uri in report.uris.items():
@@ -237,6 +241,21 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         site_root=site_root,
         pdf_removed=removed,
     )
+
+
+def _name_key(project: Project) -> str:
+    return "html_title" if project.conf.get("html_title") else "project"
+
+
+def site_name(project: Project, report: SiteReport) -> str:
+    """The site's name as the site in ``report.language`` shows it: ``html_title``, else ``project``."""
+    key = _name_key(project)
+    return report.names.get(key) or str(project.conf.get(key) or project.project_name)
+
+
+def _root_entry(project: Project, report: SiteReport, href: str) -> siteroot.SiteEntry:
+    return siteroot.SiteEntry(href=href, name=site_name(project, report),
+                              name_language=report.names_language.get(_name_key(project), report.language))
 
 
 def _site_pages(report: SiteReport, site_dir: Path, root_doc: str) -> SitePages:
@@ -269,6 +288,8 @@ def _document_languages(project: Project, docs: dict[str, tuple[str, str]]) -> d
 def _overrides(project: Project, language: str, locale_root: Path, doc_languages: dict[str, str],
                status_file: Path, site_root: str) -> dict[str, Any]:
     """What one language's build changes in ``conf.py``: the same each run, so nothing is redone."""
+    from .sphinx.site import reader_locales
+
     conf = project.conf
     settings = project.settings
     policy = settings.policy
@@ -288,6 +309,7 @@ def _overrides(project: Project, language: str, locale_root: Path, doc_languages
         "translate_pipeline_stale": policy.stale,
         "translate_pipeline_page_threshold": float(policy.page_threshold),
         "translate_pipeline_banner": policy.banner,
+        "translate_pipeline_locales": reader_locales(settings),
         "translate_pipeline_locale_dir": str(locale_root),
         "translate_pipeline_status_file": str(status_file),
         "translate_pipeline_site_root": site_root,
@@ -519,6 +541,9 @@ class SiteApp:
         report.uris = {doc: app.builder.get_target_uri(doc) for doc in sorted(env.found_docs)}
         report.titles = {doc: env.titles[doc].astext() if doc in env.titles else doc for doc in sorted(env.found_docs)}
         report.order = _reading_order(env, app.config.root_doc)
+        report.names = {name: str(getattr(app.config, name, "") or "") for name in NAMES}
+        untranslated = site.setting(app.config, "untranslated_names") or {}
+        report.names_language = {name: untranslated.get(name, app.config.language) for name in NAMES}
         report.warnings = [line for line in self._warnings.getvalue().splitlines() if line.strip()]
         report.seconds = time.monotonic() - started
         return report

@@ -41,6 +41,9 @@ Configuration (all optional):
     percent of words reviewed under which a page is replaced by a notice;
 ``translate_pipeline_banner``
     whether a page not fully reviewed opens with a banner;
+``translate_pipeline_locales``
+    ``{language: locale}``: where each site's readers are, for dates and
+    numbers (default: ``en_GB`` when ``deepl_target_variant`` is ``EN-GB``);
 ``translate_pipeline_site_root``
     absolute URL of the folder holding the sites (absolute hreflang links);
 ``translate_pipeline_locale_dir``
@@ -57,6 +60,14 @@ Configuration (all optional):
     where each page's print page is written, from which ``publish`` makes
     its PDFs (empty: none is written).
 
+``translate_pipeline_untranslated_names``
+    set by the extension: ``{name: language}`` of ``project``,
+    ``html_title``, ``author``, ``copyright`` not yet translated (the others
+    are replaced by their translation, from the root page's catalog).
+
+The PDF links and the language switch are placed per theme
+(``templates/translate-pipeline/controls.html``; see :mod:`.pages`).
+
 Warnings have the type ``translate_pipeline`` (``suppress_warnings``).
 """
 
@@ -66,12 +77,12 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import guard, marks, mystlinks, pages, printpage, render, site, statuspage
+from . import captions, guard, marks, mystlinks, names, pages, printpage, render, site, statuspage, themes
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 _OPTIONAL_STR = frozenset({str, type(None)})
 
@@ -90,6 +101,9 @@ def setup(app: Sphinx) -> dict[str, Any]:
         ("stale", None, _OPTIONAL_STR, ""),
         ("page_threshold", None, frozenset({int, float, type(None)}), "html"),
         ("banner", None, frozenset({bool, type(None)}), "html"),
+        ("locales", None, frozenset({dict, type(None)}), "html"),  # language -> readers' locale
+        ("untranslated_names", {}, frozenset({dict}), "html"),  # set at config-inited: {name: its language}
+        ("original_names", {}, frozenset({dict}), ""),  # set at config-inited: the names as conf.py has them
         ("site_root", "", frozenset({str}), "html"),
         ("status_file", "", frozenset({str}), "html"),
         ("status_page", True, frozenset({bool}), "html"),
@@ -100,16 +114,20 @@ def setup(app: Sphinx) -> dict[str, Any]:
     for name, default, types, rebuild in config:
         app.add_config_value(site.PREFIX + name, default, rebuild, types=types)
 
+    captions.setup(app)
     app.add_transform(marks.MarkMessages)
     app.add_transform(guard.KeepOriginals)
     app.add_transform(guard.CheckTranslations)  # before CheckMarks (same priority): it may unmark a passage
     app.add_transform(marks.CheckMarks)
     app.connect("config-inited", site.resolve_config)
+    app.connect("config-inited", names.translate_names)
     app.connect("config-inited", pages.add_templates)
     app.connect("builder-inited", pages.cache_templates)
+    app.connect("builder-inited", themes.add_theme_words)
     app.connect("builder-inited", mystlinks.use_page_definitions)
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-get-outdated", printpage.outdated)
+    app.connect("env-get-outdated", names.refresh_names)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)
     app.connect("env-before-read-docs", read_few_serially)

@@ -47,6 +47,7 @@ PAGE = "tp_page"  # document attribute: the page's record, for output time
 SHOWN = "tp_shown"  # document attribute while read: message -> state shown
 LINE = "tp_line"  # node attribute: the line of the passage's entry in its catalog
 ATTRIBUTES = (STATE, SINCE, ANCHOR, MESSAGE, LINE)
+TITLE_MARK = "tp-title-mark"  # class of a marked title's text, wherever Sphinx shows it
 
 
 def anchor_of(message: str) -> str:
@@ -87,6 +88,11 @@ class MarkMessages(SphinxTransform):
                 if marks is not None and entries.get(message, (State.UNTRANSLATED,))[0] == State.UNTRANSLATED:
                     node["classes"].append(f"language-{language}")
                 continue
+            if isinstance(node, nodes.meta):
+                # A page's description: no label either; untranslated, its language said.
+                if marks is not None and entries.get(message, (State.UNTRANSLATED,))[0] == State.UNTRANSLATED:
+                    node["lang"] = language
+                continue
             if not markable(node):
                 continue
             if not isinstance(node, nodes.title):
@@ -110,6 +116,26 @@ class MarkMessages(SphinxTransform):
             entries={},
             words={},
         )
+
+
+def _mark_title_text(title: nodes.title, state: str, original: str) -> None:
+    """Put a title's text in a marked inline: Sphinx copies a title's children,
+    not its classes, to the navigation, the contents lists and the links to the
+    page, so that is how they carry the mark (and the ``lang``) too."""
+    classes = [TITLE_MARK, f"tp-{state}"]
+    if state == State.UNTRANSLATED:
+        classes.append(f"language-{original}")
+    text = nodes.inline("", "", *title.children, classes=classes)
+    title.children = []
+    title += text
+
+
+def title_language(title: nodes.Element) -> str:
+    """The language of a title Sphinx keeps (``env.titles``) when it is shown untranslated; else ""."""
+    for node in title.findall(nodes.inline):
+        if TITLE_MARK in node["classes"] and f"tp-{State.UNTRANSLATED}" in node["classes"]:
+            return next((c[len("language-"):] for c in node["classes"] if c.startswith("language-")), "")
+    return ""
 
 
 class CheckMarks(SphinxTransform):
@@ -144,6 +170,8 @@ class CheckMarks(SphinxTransform):
             node["classes"].extend(["tp-mark", f"tp-{state}"])
             if state == State.UNTRANSLATED:
                 node["classes"].append(f"language-{record.language}")
+            if isinstance(node, nodes.title):
+                _mark_title_text(node, state, record.language)
         entries = dict.fromkeys(map(str, State), 0)
         words = dict.fromkeys(map(str, State), 0)
         for message, state in shown.items():

@@ -1,14 +1,11 @@
 """The HTML around the content: language switcher, PDF links, ``hreflang`` links, assets.
 
-The switcher is in a bar fixed at the top of the window on every page
-(``templates/page.html`` adds it before the theme's body, so it shows on
-phones too and on every page, search and index included): it is in reach
-wherever the reader is. Its links go to the same page in the other site; a
-few lines of script (``static/translate-pipeline.js``) add the section the
-reader is at when it is clicked. Without script the plain link works.
-
-When ``publish`` makes PDFs, the same bar links to the page's PDF and to the
-whole site's.
+The switcher and the PDF links (``templates/translate-pipeline/controls.html``)
+go where each theme expects such controls (:func:`placement`), on every page,
+search and index included, on phones too. The switcher's links go to the
+same page in the other site; a few lines of script
+(``static/translate-pipeline.js``) add the section the reader is at when it
+is clicked. Without script the plain link works.
 """
 
 from __future__ import annotations
@@ -17,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import render, site
+from . import marks, names, render, site
 from .wording import Wording, autonym
 
 if TYPE_CHECKING:
@@ -29,12 +26,11 @@ TEMPLATES = HERE / "templates"
 STATIC = HERE / "static"
 CSS_FILE = "translate-pipeline.css"
 JS_FILE = "translate-pipeline.js"
-SWITCHER_ID = "tp-switcher"
-DOWNLOADS_ID = "tp-downloads"
+CONTROLS_TEMPLATE = "translate-pipeline/controls.html"
 
 
 def add_templates(app: Sphinx, config: Any) -> None:
-    """At ``config-inited``: the theme's page gets the switcher bar (a project's own page.html wins)."""
+    """At ``config-inited``: the templates placing the controls (a project's own templates win)."""
     if str(TEMPLATES) not in config.templates_path:
         config.templates_path.append(str(TEMPLATES))
 
@@ -43,17 +39,62 @@ def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[st
                  doctree: nodes.document | None) -> None:
     if not site.active(app.env):
         return
-    words = Wording(app.config.language)
+    words = site.wording(app.config)
     context["metatags"] = context.get("metatags", "") + _label_style(words)
     if doctree is not None and doctree.get(render.REPLACED):
         context["toc"] = ""  # the notice has no sections to list
     languages = site.languages(app.config)
-    parts = [downloads(app, pagename, words)]
+    controls: dict[str, Any] = {}
+    links = downloads(app, pagename, words)
+    if links:
+        controls.update(downloads=links, downloads_label=words("Downloads"))
     if len(languages) >= 2:
         context["metatags"] += "".join(_alternates(app, pagename, languages))
-        parts.append(switcher(app, pagename, languages, words))
-    if any(parts):
-        context["tp_switcher"] = f'<div class="tp-switcher-bar"><div class="tp-topbar">{"".join(parts)}</div></div>'
+        controls.update(languages=switcher(app, pagename, languages), languages_label=words("Language"))
+    if controls:
+        context["tp_controls"] = controls
+        context["tp_placement"] = placement(app, context)
+    title_language = _title_language(app, pagename)
+    if title_language:
+        context["tp_title_language"] = title_language
+
+
+def placement(app: Sphinx, context: dict[str, Any]) -> str:
+    """Where the theme expects the page's controls (PDF links, language switch).
+
+    * PyData-based themes (PyData, Book): the article's header, as one more
+      of its ``article_header_end`` items;
+    * Read the Docs: the right of the breadcrumbs (``breadcrumbs.html``);
+    * Furo: a bar fixed at the top of the window (``page.html``), with the
+      theme's own fixed parts moved under it;
+    * any other theme: a line at the top of the page's content
+      (``page.html``), in the flow of the page, so that nothing covers it.
+    """
+    if "theme_article_header_end" in context:
+        items = context["theme_article_header_end"] or []
+        if isinstance(items, str):
+            items = [item.strip() for item in items.split(",") if item.strip()]
+        context["theme_article_header_end"] = [*items, CONTROLS_TEMPLATE]
+        return "article-header"
+    names = _theme_names(app)
+    if "sphinx_rtd_theme" in names:
+        return "breadcrumbs"
+    if "furo" in names:
+        return "bar"
+    return "content"
+
+
+def _theme_names(app: Sphinx) -> set[str]:
+    theme = getattr(app.builder, "theme", None)
+    names = {str(getattr(theme, "name", "") or "")}
+    names.add(str(app.config.html_theme or ""))
+    return names
+
+
+def _title_language(app: Sphinx, pagename: str) -> str:
+    """The language of the page's ``<title>`` when it is not the site's: an untranslated page title or site name."""
+    title = app.env.titles.get(pagename)
+    return (marks.title_language(title) if title is not None else "") or names.title_language(app.config)
 
 
 def _href(app: Sphinx, pagename: str, language: str) -> str:
@@ -68,49 +109,29 @@ def _alternates(app: Sphinx, pagename: str, languages: list[str]):
     yield f'\n<link rel="alternate" hreflang="x-default" href="{escape(_href(app, pagename, original))}">\n'
 
 
-def switcher(app: Sphinx, pagename: str, languages: list[str], words: Wording) -> str:
-    items = []
-    for language in languages:
-        name = escape(autonym(language))
-        code = escape(language)
-        if language == app.config.language:
-            items.append(f'<li><span class="tp-switcher-current" aria-current="page" lang="{code}">{name}</span></li>')
-        else:
-            href = escape(_href(app, pagename, language))
-            items.append(
-                f'<li><a class="tp-switcher-link" href="{href}" hreflang="{code}" lang="{code}" '
-                f'data-tp-language="{code}">{name}</a></li>'
-            )
-    return (
-        f'<nav id="{SWITCHER_ID}" class="tp-switcher" '
-        f'aria-label="{escape(words("Language"))}"><ul>{"".join(items)}</ul></nav>'
-    )
+def switcher(app: Sphinx, pagename: str, languages: list[str]) -> list[dict[str, Any]]:
+    """The language switch: each site's language, its name in itself, the same page there."""
+    return [
+        {"code": language, "name": autonym(language), "current": language == app.config.language,
+         "href": _href(app, pagename, language)}
+        for language in languages
+    ]
 
 
-def downloads(app: Sphinx, pagename: str, words: Wording) -> str:
+def downloads(app: Sphinx, pagename: str, words: Wording) -> list[dict[str, str]]:
     """Links to the page's PDF (pages of the site's documents) and to the whole site's."""
-    items = []
+    links = []
     here = app.builder.get_target_uri(pagename)
     if site.setting(app.config, "pdf_pages") and pagename in app.env.found_docs:
-        href = site.pdf_uri(here).rsplit("/", 1)[-1]
-        items.append(
-            f'<li><a class="tp-pdf-link" href="{escape(href)}" type="application/pdf" '
-            f'title="{escape(words("This page as a PDF file"))}">{escape(words("PDF"))}</a></li>'
-        )
+        links.append({"class": "tp-pdf-link", "href": site.pdf_uri(here).rsplit("/", 1)[-1],
+                      "title": words("This page as a PDF file"), "text": words("PDF")})
     whole = site.setting(app.config, "pdf_site")
     if whole:
         from sphinx.util.osutil import relative_uri
 
-        items.append(
-            f'<li><a class="tp-pdf-site-link" href="{escape(relative_uri(here, whole))}" type="application/pdf" '
-            f'title="{escape(words("The whole site as one PDF file"))}">{escape(words("Whole site (PDF)"))}</a></li>'
-        )
-    if not items:
-        return ""
-    return (
-        f'<nav id="{DOWNLOADS_ID}" class="tp-downloads" aria-label="{escape(words("Downloads"))}">'
-        f'<ul>{"".join(items)}</ul></nav>'
-    )
+        links.append({"class": "tp-pdf-site-link", "href": relative_uri(here, whole),
+                      "title": words("The whole site as one PDF file"), "text": words("Whole site (PDF)")})
+    return links
 
 
 def _css_string(text: str) -> str:

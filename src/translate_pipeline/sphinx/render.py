@@ -32,7 +32,7 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         return
     page = doctree.get(marks.PAGE)
     config = app.config
-    words = Wording(config.language)
+    words = site.wording(config)
     original = page["language"] if page else config.language
     links = app.builder.format == "html"
     for node in list(NodeMatcher(nodes.Element, **{marks.ANCHOR: Any}).findall(doctree)):
@@ -41,6 +41,7 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         for node in list(NodeMatcher(nodes.Element, **{marks.STATE: Any}).findall(doctree)):
             if node[marks.STATE] != State.REVIEWED and marks.labelled(node):
                 node += _label(app.builder, node, docname, original, words, links)
+        _one_label_per_row(doctree)
     for node in doctree.findall(nodes.Element):
         for name in marks.ATTRIBUTES:
             node.attributes.pop(name, None)
@@ -51,6 +52,25 @@ def doctree_resolved(app: Sphinx, doctree: nodes.document, docname: str) -> None
         _replace_by_notice(app.builder, doctree, docname, record, words, links)
     elif not record.fully_reviewed and site.setting(config, "banner"):
         _insert_banner(app.builder, doctree, docname, record, words, links)
+
+
+def _one_label_per_row(doctree: nodes.document) -> None:
+    """A table row says each state once: the label of its last cell in that state.
+
+    Every marked cell keeps its line and its ``lang``; only the repeated
+    "machine translated" / "not yet translated" labels go (an outdated
+    cell's label keeps its own date and link).
+    """
+    for row in doctree.findall(nodes.row):
+        kept: dict[str, nodes.inline] = {}
+        for label in list(row.findall(nodes.inline)):
+            classes = label["classes"]
+            if "tp-label" not in classes or "tp-label-stale" in classes:
+                continue
+            state = next((c[len("tp-label-"):] for c in classes if c.startswith("tp-label-")), "")
+            if state in kept:
+                kept[state].parent.remove(kept[state])
+            kept[state] = label
 
 
 def _original_link(builder: Builder, docname: str, language: str, text: str, anchor: str, links: bool) -> nodes.Node:

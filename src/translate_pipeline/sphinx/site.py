@@ -34,6 +34,14 @@ def setting(config: Config, name: str) -> Any:
     return getattr(config, PREFIX + name)
 
 
+def wording(config: Config) -> Any:
+    """What this site says to readers, in its language and its readers' locale."""
+    from .wording import Wording
+
+    locales = setting(config, "locales") or {}
+    return Wording(config.language, locales.get(config.language))
+
+
 # -- configuration -------------------------------------------------------------
 
 
@@ -43,7 +51,7 @@ def resolve_config(app: Sphinx, config: Config) -> None:
     Runs at ``config-inited``, before Sphinx compares this configuration with
     the one of the previous build, so what is set here is the same each run.
     """
-    unset = [n for n in ("source_language", "languages", "machine", "stale", "page_threshold", "banner")
+    unset = [n for n in ("source_language", "languages", "machine", "stale", "page_threshold", "banner", "locales")
              if setting(config, n) is None]
     if unset:
         settings = _project_settings(app)
@@ -54,6 +62,7 @@ def resolve_config(app: Sphinx, config: Config) -> None:
             "stale": settings.policy.stale,
             "page_threshold": settings.policy.page_threshold,
             "banner": settings.policy.banner,
+            "locales": reader_locales(settings),
         }
         for name in unset:
             setattr(config, PREFIX + name, values[name])
@@ -64,6 +73,13 @@ def resolve_config(app: Sphinx, config: Config) -> None:
             raise ConfigError(f'{PREFIX}{name} must be "mark" or "source", not {setting(config, name)!r}')
     if not setting(config, "locale_dir"):
         _compile_project_catalogs(app, config)
+
+
+def reader_locales(settings: Any) -> dict[str, str]:
+    """The locale of each site's readers: the language, or its variant in the settings (``en_GB``)."""
+    from .wording import reader_locale
+
+    return {lang: reader_locale(lang, [settings.deepl_target_variant]) for lang in settings.languages}
 
 
 def _project_settings(app: Sphinx) -> Any:

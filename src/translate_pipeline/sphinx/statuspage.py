@@ -19,7 +19,7 @@ from sphinx.util import logging
 
 from . import site
 from ..catalog import STATES
-from .marks import anchor_of
+from .marks import anchor_of, title_language
 from .wording import Wording
 
 if TYPE_CHECKING:
@@ -77,7 +77,7 @@ def collect_pages(app: Sphinx):
     data = _load(app)
     if data is None:
         return []
-    words = Wording(app.config.language)
+    words = site.wording(app.config)
     title = words("Translation status")
     return [(PAGENAME, {"title": title, "body": render(app, data, words)}, "page.html")]
 
@@ -90,7 +90,7 @@ def render(app: Sphinx, data: dict[str, Any], words: Wording) -> str:
         catalogs = [c for c in data["catalogs"] if c["language"] == language]
         out.append(f'<h2>{escape(words("Translations into %(language)s", language=words.language_name(language)))}</h2>')
         out.append('<div class="tp-status-scroll"><table class="tp-status-table docutils align-default"><thead><tr>')
-        out.append(f'<th>{escape(words("Document"))}</th><th></th>')
+        out.append(f'<th class="tp-status-document">{escape(words("Document"))}</th>')
         out.extend(f'<th class="tp-status-{s}">{escape(words(h))}</th>' for s, h in zip(STATES, HEADINGS))
         out.append(f'<th>{escape(words("Total"))}</th><th>{escape(words("Words reviewed"))}</th></tr></thead><tbody>')
         for item in catalogs:
@@ -130,6 +130,19 @@ def _title(app: Sphinx, docname: str) -> str:
     return title.astext() if title is not None else docname
 
 
+def _title_language(app: Sphinx, docname: str) -> str:
+    """The language of the page's title when it is shown not yet translated; else ""."""
+    title = app.env.titles.get(docname)
+    return title_language(title) if title is not None else ""
+
+
+def _title_html(app: Sphinx, docname: str) -> str:
+    """The page's title, saying its language when it is not yet translated."""
+    language = _title_language(app, docname)
+    text = escape(_title(app, docname))
+    return f'<span lang="{escape(language)}">{text}</span>' if language else text
+
+
 def _row(app: Sphinx, item: dict[str, Any], docnames: dict[str, str], words: Wording) -> str:
     language = item["language"]
     if item["domain"] is None:
@@ -140,14 +153,14 @@ def _row(app: Sphinx, item: dict[str, Any], docnames: dict[str, str], words: Wor
         docname = _page_of(item, docnames)
         if docname is not None:
             href = site.cross_uri(app.builder, PAGENAME, language, docname)
-            label = (f'<a href="{escape(href)}" hreflang="{escape(language)}">{escape(_title(app, docname))}</a>'
+            label = (f'<a href="{escape(href)}" hreflang="{escape(language)}">{_title_html(app, docname)}</a>'
                      f'<br><small><code>{_path(item["path"])}</code></small>')
         else:
             label = f'<code>{_path(item["path"])}</code>'
     cells = "".join(f'<td class="tp-status-{s}" data-state="{s}">{item["entries"][s]}</td>' for s in STATES)
     percent = item["reviewed_percent"]
     return (
-        f"<tr {attrs}><td>{label}</td><td>{_bar(item['words'], words)}</td>{cells}"
+        f'<tr {attrs}><td class="tp-status-document">{label}{_bar(item["words"], words)}</td>{cells}'
         f'<td data-total="{item["total_entries"]}">{item["total_entries"]}</td>'
         f'<td data-reviewed-percent="{percent}">{escape(words.percent(percent))}</td></tr>'
     )
@@ -179,7 +192,7 @@ def _stale_item(app: Sphinx, item: dict[str, Any], entry: dict[str, Any], docnam
     when = words("The original changed on %(date)s", date=words.date(since)) if since else words("The original changed")
     if docname is not None:
         href = site.cross_uri(app.builder, PAGENAME, language, docname, anchor_of(entry["msgid"]))
-        where = f'<a class="tp-status-stale-link" href="{escape(href)}" hreflang="{escape(language)}">{escape(_title(app, docname))}</a>'
+        where = f'<a class="tp-status-stale-link" href="{escape(href)}" hreflang="{escape(language)}">{_title_html(app, docname)}</a>'
     else:
         where = f'<code>{escape(item["path"])}</code>'
     line = f':{entry["line"]}' if entry.get("line") else ""
@@ -206,6 +219,8 @@ def _draft_checks(app: Sphinx, checks: list[tuple[dict[str, Any], dict[str, Any]
                 "href": site.cross_uri(app.builder, PAGENAME, language, docname, anchor_of(check["msgid"])),
             })
             link.text = _title(app, docname)
+            if _title_language(app, docname):
+                link.set("lang", _title_language(app, docname))
             link.tail = " — " + words("Its numbers differ from the original’s.") + " "
         else:
             entry.text = words("Its numbers differ from the original’s.") + " "

@@ -24,11 +24,12 @@ DOMAIN = "translate_pipeline"
 
 
 @functools.cache
-def translations(language: str) -> gettext.NullTranslations:
+def translations(language: str, domain: str = DOMAIN) -> gettext.NullTranslations:
+    """The catalog ``domain`` (default: the sites' wording) in ``language``; empty if none."""
     from .. import catalog as cat
 
     for code in _candidates(language):
-        path = LOCALE_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.po"
+        path = LOCALE_DIR / code / "LC_MESSAGES" / f"{domain}.po"
         if path.is_file():
             return gettext.GNUTranslations(io.BytesIO(cat.compiled(cat.load(path))))
     return gettext.NullTranslations()
@@ -39,16 +40,39 @@ def _candidates(language: str) -> list[str]:
     return list(dict.fromkeys([code, code.split("_")[0]]))
 
 
-class Wording:
-    """The reader-facing texts of one site."""
+def reader_locale(language: str, variants: tuple[str, ...] | list[str] = ()) -> str:
+    """The locale a site's readers read in: ``en`` with the variant ``EN-GB`` is ``en_GB``.
 
-    def __init__(self, language: str) -> None:
+    ``variants``: the language variants the project writes (``deepl_target_variant``);
+    the first one of ``language`` wins, else the language itself.
+    """
+    base = language.replace("-", "_").split("_")[0].lower()
+    for variant in variants:
+        parts = variant.replace("-", "_").split("_")
+        if len(parts) == 2 and parts[0].lower() == base and parts[1]:
+            return f"{base}_{parts[1].upper()}"
+    return language.replace("-", "_")
+
+
+class Wording:
+    """The reader-facing texts of one site.
+
+    ``locale``: where its readers are (``en_GB``: dates as "26 November 2026");
+    by default the language's own.
+    """
+
+    def __init__(self, language: str, locale: str | None = None) -> None:
         self.language = language
         self._t = translations(language)
-        try:
-            self._locale: Locale | None = Locale.parse(language.replace("-", "_"))
-        except (UnknownLocaleError, ValueError):
-            self._locale = None
+        self._locale: Locale | None = None
+        for code in (locale, language):
+            if not code:
+                continue
+            try:
+                self._locale = Locale.parse(code.replace("-", "_"))
+                break
+            except (UnknownLocaleError, ValueError):
+                continue
 
     def __call__(self, message: str, **values: object) -> str:
         text = self._t.gettext(message)
