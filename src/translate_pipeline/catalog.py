@@ -35,7 +35,8 @@ from .files import atomic_write_bytes, commit
 
 WRAP_WIDTH = 78
 DRAFT_PREFIX = "draft: "
-STALE_PREFIX = "stale: French changed on "
+STALE_PREFIX = "stale: "  # "stale: French changed on DATE", naming the original's language
+_STALE_DATE = re.compile(r" changed on (\S+)$")
 CHECK_PREFIX = "draft check failed: "
 GLOSSARY_PREFIX = "glossary: "
 TOOL_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, CHECK_PREFIX, GLOSSARY_PREFIX)  # comments the tool owns
@@ -105,9 +106,10 @@ def _draft_edited(entry: polib.POEntry) -> bool:
 
 
 def stale_since(entry: polib.POEntry) -> str | None:
-    """The date (YYYY-MM-DD) the French of a stale entry changed, if recorded."""
+    """The date (YYYY-MM-DD) the original of a stale entry changed, if recorded."""
     lines = _tool_lines(entry, STALE_PREFIX)
-    return lines[-1][len(STALE_PREFIX):].strip() if lines else None
+    match = _STALE_DATE.search(lines[-1].strip()) if lines else None
+    return match.group(1) if match else None
 
 
 def set_tool_comment(entry: polib.POEntry, prefix: str, value: str | None) -> None:
@@ -121,8 +123,11 @@ def set_tool_comment(entry: polib.POEntry, prefix: str, value: str | None) -> No
     entry.tcomment = "\n".join(kept)
 
 
-def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str) -> None:
-    """Flag a translation whose French changed: fuzzy, previous French, date."""
+def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str, original: str = "French") -> None:
+    """Flag a translation whose original changed: fuzzy, previous original, date.
+
+    ``original`` names the original's language in the tool's words ("English").
+    """
     machine = entry_state(entry) is State.MACHINE
     if not entry.previous_msgid:
         entry.previous_msgid = previous_msgid
@@ -131,7 +136,7 @@ def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str) -> None:
     if not machine:
         # A translator's words (reviewed, or a draft they rewrote): stale, never re-drafted.
         set_tool_comment(entry, DRAFT_PREFIX, None)
-        set_tool_comment(entry, STALE_PREFIX, today)
+        set_tool_comment(entry, STALE_PREFIX, f"{original} changed on {today}")
 
 
 def mark_draft(entry: polib.POEntry, text: str, origin: str, today: str) -> None:

@@ -325,7 +325,7 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
             data["check"] = {"passed": not problems, "problems": problems}
         _print_json(data)
     else:
-        _print_status(report, show_stale)
+        _print_status(report, show_stale, project)
         for problem in problems:
             click.secho(f"policy not met: {problem}", fg="red", err=True)
         if check_policy and not problems:
@@ -445,8 +445,9 @@ def serve(ctx: Context, port: int, no_http: bool) -> None:
         click.echo("Stopped.", err=True)
 
 
-def _print_status(report, show_stale: bool) -> None:
+def _print_status(report, show_stale: bool, project: Project) -> None:
     from .catalog import State
+    from .direction import language_name, source_language_of
 
     names = [f"{item.language}/{item.domain}" for item in report.catalogs]
     width = max([len(n) for n in names] + [len("catalog"), 10]) + 1
@@ -470,7 +471,8 @@ def _print_status(report, show_stale: bool) -> None:
         return
     for item in report.catalogs:
         for entry in item.stale:
-            since = f", French changed on {entry.since}" if entry.since else ""
+            original = language_name(source_language_of(project, item.language))
+            since = f", {original} changed on {entry.since}" if entry.since else ""
             click.secho(f"\n{item.path}:{entry.line or '?'}: stale{since}", bold=True)
             click.echo("  " + "".join(_styled(op, text) for op, text in entry.diff()))
             click.echo(f"  translation: {entry.msgstr}")

@@ -405,3 +405,13 @@ def docnames_to_domain(docnames: Iterable[str], compact: bool | str) -> dict[str
     from sphinx.util.i18n import docname_to_domain
 
     return {doc: docname_to_domain(doc, compact) for doc in docnames}
+
+
+# Catalogs Sphinx itself loads from the project's ``locale_dirs``: the strings
+# of Sphinx, its themes and extensions (``sphinx.po``). Not a document's.
+SPHINX_DOMAINS = frozenset({"sphinx"})
+
+
+def orphaned(domain: str, expected: Iterable[str]) -> bool:
+    """Whether a catalog of ``domain`` belongs to no document (``expected``: the documents' domains)."""
+    return domain not in SPHINX_DOMAINS and domain not in expected

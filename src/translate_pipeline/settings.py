@@ -1,13 +1,21 @@
 """Where a project's pieces are and how the tool is set up for it.
 
 Settings come, in this order of precedence, from the command line
-(``--set KEY=VALUE``), ``[tool.translate-pipeline]`` in ``pyproject.toml``,
+(``--set KEY=VALUE``), ``[tool.translate-pipeline]`` in ``pyproject.toml``
+(next to ``conf.py`` or in a folder above it, up to the repository's root),
 the project's ``conf.py`` (language, locale_dirs, gettext_compact, ...) and
 the defaults below. Secrets never live here: they come from the environment.
+
+The direction is found, not guessed: the source language is ``conf.py``'s
+``language`` as Sphinx reads it (none: English) unless the settings name it;
+the target languages, unless set, are those the catalogs on disk translate
+into. When the catalogs on disk contradict ``conf.py``, the project is
+refused with the setting to write (:mod:`translate_pipeline.direction`).
 """
 
 from __future__ import annotations
 
+import os
 import tomllib
 import traceback
 from dataclasses import dataclass, field, fields
@@ -148,15 +156,52 @@ def _conf_failure(conf_path: Path, error: Exception) -> str:
     return f"{where}: conf.py failed to run ({what.splitlines()[0]}); fix conf.py and run again"
 
 
-def _read_pyproject(root: Path) -> dict[str, Any]:
-    path = root / PYPROJECT
-    if not path.is_file():
-        return {}
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.translate-pipeline]`` table of ``path`` (None: the file has none)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(f"{path}: {error}; fix the TOML syntax") from None
-    return data.get("tool", {}).get("translate-pipeline", {})
+    except UnicodeDecodeError:
+        raise SettingsError(f"{path}: not UTF-8; save it as UTF-8") from None
+    table = data.get("tool", {}).get("translate-pipeline")
+    return table if isinstance(table, dict) else None
+
+
+REPOSITORY_MARKERS = (".git", ".hg", ".svn")  # a folder holding one is a repository's root
+PATH_SETTINGS = ("source_dir", "locale_dir", "glossary")  # relative to the file that sets them
+
+
+def find_settings(root: Path) -> tuple[Path, dict[str, Any]]:
+    """The ``pyproject.toml`` holding the project's settings, and its table.
+
+    As tools that read ``pyproject.toml`` do: the first one with a
+    ``[tool.translate-pipeline]`` table, from the folder of ``conf.py`` up to
+    the repository's root (the docs of a repository often live in ``docs/``
+    below the repository's ``pyproject.toml``). None found: ``root``'s
+    (which may not exist) and no settings.
+    """
+    for folder in (root, *root.parents):
+        path = folder / PYPROJECT
+        if path.is_file():
+            table = _read_pyproject(path)
+            if table is not None:
+                return path, _paths_from(table, folder, root)
+        if any((folder / marker).exists() for marker in REPOSITORY_MARKERS):
+            break
+    return root / PYPROJECT, {}
+
+
+def _paths_from(table: dict[str, Any], folder: Path, root: Path) -> dict[str, Any]:
+    """``table`` with its paths made relative to ``root`` instead of ``folder``."""
+    if folder == root:
+        return table
+    table = dict(table)
+    for name in PATH_SETTINGS:
+        value = table.get(name)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            table[name] = os.path.relpath(folder / value, root)
+    return table
 
 
 def _coerce(name: str, value: Any, default: Any, where: str) -> Any:
@@ -235,13 +280,19 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
     if not root.is_dir():
         raise SettingsError(f"{root}: no such directory")
     conf = read_conf(root)
-    raw = _apply_overrides(_read_pyproject(root), overrides or [])
-    where = f"{root / PYPROJECT} [{SECTION}]"
-    conf_language = conf.get("language")
-    if "source_language" not in raw and isinstance(conf_language, str) and conf_language:
-        raw["source_language"] = conf_language.split("_")[0]
+    pyproject, table = find_settings(root)
+    raw = _apply_overrides(table, overrides or [])
+    where = f"{pyproject} [{SECTION}]"
     if "locale_dir" not in raw and conf.get("locale_dirs"):
         raw["locale_dir"] = str(conf["locale_dirs"][0])
+    if "source_language" not in raw or "target_languages" not in raw:
+        from .direction import find_direction
+
+        locale_dir = raw.get("locale_dir", Settings.locale_dir)
+        found = find_direction(root, conf, root / str(locale_dir), raw.get("source_language"),
+                               raw.get("target_languages"), pyproject)
+        raw.setdefault("source_language", found.source)
+        raw.setdefault("target_languages", list(found.targets))
     settings = _build(Settings, raw, where)
     _check_language(settings.source_language, where)
     for lang in settings.target_languages:

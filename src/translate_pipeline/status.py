@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import catalog as cat
 from .catalog import State
-from .extract import docnames_to_domain
+from .extract import docnames_to_domain, orphaned
 from .settings import Policy, Project
 
 
@@ -185,7 +185,8 @@ def status(
         for domain, path in cat.iter_catalogs(project.catalog_dir(language)):
             rel = path.relative_to(project.root).as_posix()
             if (language, domain) not in known:
-                report.orphaned.append(rel)
+                if orphaned(domain, ()):
+                    report.orphaned.append(rel)
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:

@@ -19,8 +19,9 @@ from filelock import FileLock, Timeout
 from . import catalog as cat
 from . import files
 from .files import relative
+from .direction import language_name, source_language_of
 from .errors import LockedError
-from .extract import Extraction, Progress, Reader, docnames_to_domain, extract
+from .extract import Extraction, Progress, Reader, docnames_to_domain, extract, orphaned
 from .merge import Incoming, MergeCounts, merge
 from .settings import Project
 
@@ -178,7 +179,7 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
         messages = incoming.get(language, {})
         paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
         summaries = {domain: cat.derived(path, MERGE_FACTS, _merge_facts) for domain, path in paths.items()}
-        orphans = set(paths) - set(messages)
+        orphans = {d for d in paths if orphaned(d, messages)}
         result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
         unchanged = {d for d, msgs in messages.items() if d in summaries and summaries[d][0] == _key(msgs)}
         changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
@@ -197,7 +198,8 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
     for language, messages, unchanged, changing, catalogs, orphans in plans:
         threshold = project.settings.stale_match_threshold
         wanted = {m.msgid for msgs in messages.values() for m in msgs}
-        merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted)
+        original = language_name(source_language_of(project, language))
+        merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted, original)
         merges.append((language, messages, unchanged, merged, catalogs))
     merged_at = time.perf_counter()
     changes: list[tuple[Path, str]] = []

@@ -1,0 +1,101 @@
+"""Adopting an existing Sphinx project as it is: its direction, its settings, its catalogs."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from conftest import entries, po_path, snapshot
+
+
+def _catalogs(root: Path) -> list[str]:
+    return sorted(p.relative_to(root).as_posix() for p in root.rglob("*.po") if "_build" not in p.parts)
+
+
+def test_english_pages_with_french_catalogs_and_no_language_in_conf(make_project, tp):
+    root = make_project("english-source")
+    assert "language" not in (root / "conf.py").read_text()
+    before = _catalogs(root)
+    result = tp("-C", root, "sync", "--json")
+    assert result.code == 0, result
+    data = json.loads(result.out)
+    # English → French, read from conf.py (no language: English) and the catalogs on disk.
+    assert _catalogs(root) == before  # no locale/en/ made up
+    assert {c["language"] for c in data["details"]} == {"fr"}
+    # sphinx.po holds the theme's strings, which Sphinx loads: not an orphan.
+    assert data["orphaned"] == []
+    status = tp("-C", root, "status")
+    assert status.code == 0, status
+    assert "fr/guide" in status.out and "orphaned" not in status.out
+    guide = entries(po_path(root, "guide", "fr"))
+    assert guide["Preparing a visit"].msgstr == "Préparer une visite"
+
+
+def test_catalogs_contradicting_conf_py_stop_the_run_writing_nothing(make_project, tp):
+    root = make_project("english-source")
+    # French pages, catalogs into English, and a conf.py that says nothing (Sphinx: English).
+    (root / "locale" / "fr").rename(root / "locale" / "en")
+    before = snapshot(root)
+    for command in ("sync", "status", "publish"):
+        result = tp("-C", root, command)
+        assert result.code == 2, result
+        assert "sets no language, so Sphinx reads the pages as English" in result.err
+        assert "(locale/en/) translate into English" in result.err
+        assert f'write source_language = "fr" (or the right code) under [tool.translate-pipeline] in {root / "pyproject.toml"}' in result.err
+        assert "Nothing was written." in result.err
+    assert snapshot(root) == before
+    assert not (root / "_build").exists()
+    # Writing the setting it names settles it.
+    (root / "pyproject.toml").write_text('[tool.translate-pipeline]\nsource_language = "fr"\n')
+    assert tp("-C", root, "status").code == 0
+
+
+def test_target_listed_as_source_is_refused_with_the_setting_to_write(make_project, tp):
+    root = make_project("english-source")
+    (root / "pyproject.toml").write_text('[tool.translate-pipeline]\ntarget_languages = ["en"]\n')
+    result = tp("-C", root, "status")
+    assert result.code == 2, result
+    assert 'write source_language = "fr"' in result.err
+
+
+def test_settings_in_a_pyproject_above_the_docs_folder(tmp_path, tp):
+    repository = tmp_path / "repository"
+    docs = repository / "docs"
+    shutil.copytree(Path(__file__).parent / "roots" / "english-source", docs)
+    (repository / ".git").mkdir()
+    (docs / "locale").rename(repository / "translations")
+    (repository / "translations" / "fr").rename(repository / "translations" / "en")
+    # Above the repository: never read.
+    (tmp_path / "pyproject.toml").write_text('[tool.translate-pipeline]\nsource_language = "nonsense"\n')
+    # The repository's own pyproject.toml: paths in it are relative to it.
+    (repository / "pyproject.toml").write_text(
+        '[project]\nname = "field-guide"\n\n'
+        '[tool.translate-pipeline]\nsource_language = "fr"\nlocale_dir = "translations"\n'
+    )
+    result = tp("-C", docs, "sync", "--json")
+    assert result.code == 0, result
+    details = json.loads(result.out)["details"]
+    assert {(d["language"], d["path"]) for d in details} == {
+        ("en", "../translations/en/LC_MESSAGES/guide.po"), ("en", "../translations/en/LC_MESSAGES/index.po")}
+    # A pyproject.toml next to conf.py without the table does not hide the one above.
+    (docs / "pyproject.toml").write_text('[tool.black]\nline-length = 100\n')
+    assert tp("-C", docs, "status").code == 0
+    # Without the repository's settings, the walk stops at the repository's root.
+    (repository / "pyproject.toml").unlink()
+    alone = tp("-C", docs, "status")
+    assert alone.code == 0 and "nonsense" not in alone.err, alone
+
+
+def test_stale_entries_name_the_language_that_changed(make_project, tp):
+    root = make_project("english-source")
+    assert tp("-C", root, "sync").code == 0
+    page = root / "guide" / "report.rst"
+    page.write_text(page.read_text().replace("Reporting", "Reporting back"))
+    assert tp("-C", root, "sync").code == 0
+    entry = entries(po_path(root, "guide", "fr"))["Reporting back"]
+    assert entry.msgstr == "Rendre compte" and "fuzzy" in entry.flags
+    assert entry.tcomment.startswith("stale: English changed on ")
+    result = tp("-C", root, "status", "--stale")
+    assert result.code == 0
+    assert "stale, English changed on" in result.out and "French changed" not in result.out
