@@ -99,3 +99,40 @@ def test_stale_entries_name_the_language_that_changed(make_project, tp):
     result = tp("-C", root, "status", "--stale")
     assert result.code == 0
     assert "stale, English changed on" in result.out and "French changed" not in result.out
+
+
+def test_a_project_with_common_extensions_publishes(make_project, tp):
+    root = make_project("extensions")
+    result = tp("-C", root, "publish", "--no-pdf", "--json")
+    assert result.code == 0, result
+    data = json.loads(result.out)
+    assert {s["language"]: s["pages"] for s in data["sites"]} == {"en": 4, "fr": 4}
+    for language in ("en", "fr"):
+        site = root / "_build" / "site" / language
+        # ablog: the post and the pages it generates (the build process must not
+        # carry the state ablog kept from the sync's reading).
+        post = (site / "posts" / "first-harvest.html").read_text()
+        assert "The first tomatoes were picked today." in post
+        assert "First harvest" in (site / "posts" / "tag" / "harvest.html").read_text()
+        assert (site / "posts" / "atom.xml").is_file()
+        # sphinx-sitemap (starts a process of its own from the build).
+        assert "https://garden.example.org/" in (site / "sitemap.xml").read_text()
+        cards = (site / "cards.html").read_text()
+        assert "sd-card" in cards  # sphinx-design
+        assert "copybutton.js" in cards  # sphinx-copybutton
+        assert 'href="https://tools.example.org/rake.html"' in cards  # intersphinx, from a local inventory
+        assert "Water one bed of the garden" in (site / "api.html").read_text()  # autodoc
+    # The French site shows the English text, marked not yet translated.
+    assert 'lang="en"' in (root / "_build" / "site" / "fr" / "cards.html").read_text()
+    assert (root / "locale" / "fr" / "LC_MESSAGES" / "cards.po").is_file()
+
+
+def test_sphinx_failure_reaches_the_user_whole(make_project, tp):
+    root = make_project("extensions")
+    conf = root / "conf.py"
+    conf.write_text(conf.read_text().replace('"tools.inv")}', "5)}"))
+    for command in ("sync", "publish"):
+        result = tp("-C", root, command)
+        assert result.code == 2, result
+        assert "Invalid `intersphinx_mapping` configuration (1 error)" in result.err
+        assert "Invalid inventory location value `5` in intersphinx_mapping['tools'][1]" in result.err

@@ -194,8 +194,9 @@ class Reader:
             app = self._setup(project, srcdir, parallel)
             app.build()
         except SphinxError as error:
+            detail = sphinx_failure(error, self._warnings.getvalue(), srcdir, project.root)
             self.close()
-            raise ExtractError(f"Sphinx could not read the sources: {error}") from None
+            raise ExtractError(f"Sphinx could not read the sources: {detail}") from None
         except SystemExit as error:  # docutils halts on severe errors
             self.close()
             raise ExtractError(f"Sphinx stopped reading the sources ({error})") from None
@@ -292,6 +293,21 @@ def readable_warning(line: str, srcdir: Path, root: Path) -> str:
 
 
 
+_ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL|SEVERE):")
+
+
+def sphinx_failure(error: Exception, warnings: str, srcdir: Path, root: Path) -> str:
+    """What Sphinx says when it stops: its error, with the errors it logged
+    before (the detail of "Invalid `intersphinx_mapping` configuration (1 error)")."""
+    said = str(error).strip()
+    details = []
+    for line in warnings.splitlines():
+        line = readable_warning(line, srcdir, root).strip()
+        if _ERROR_LINE.search(line) and line not in said and line not in details:
+            details.append(line)
+    return "\n".join([said, *details]) if details else said
+
+
 # -- the builder --------------------------------------------------------------
 #
 # Messages are collected when Sphinx reads a document (the ``doctree-read``
@@ -336,10 +352,15 @@ def _on_doctree_read(app: Any, doctree: Any) -> None:
 
 
 def _builder_class() -> type:
-    from sphinx.builders import Builder
+    from sphinx.builders.gettext import I18nBuilder
 
-    class MessagesBuilder(Builder):
-        """Reads the sources and keeps each document's translatable messages."""
+    class MessagesBuilder(I18nBuilder):
+        """Reads the sources and keeps each document's translatable messages.
+
+        An i18n builder as Sphinx's gettext builder is, so that extensions
+        treat it as they treat that one (and find what they expect of it);
+        like it, it reads the text of every ``only`` branch.
+        """
 
         name = BUILDER
         epilog = ""
@@ -347,12 +368,8 @@ def _builder_class() -> type:
         versioning_method = "none"
 
         def init(self) -> None:
-            from sphinx.builders.gettext import I18nTags
-
             super().init()
             self.read_count = 0
-            # Like Sphinx's gettext builder: the text of every ``only`` branch.
-            self.tags = self._app.tags = I18nTags()
 
         def get_outdated_docs(self) -> set[str]:
             return set()
