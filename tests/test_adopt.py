@@ -136,3 +136,53 @@ def test_sphinx_failure_reaches_the_user_whole(make_project, tp):
         assert result.code == 2, result
         assert "Invalid `intersphinx_mapping` configuration (1 error)" in result.err
         assert "Invalid inventory location value `5` in intersphinx_mapping['tools'][1]" in result.err
+
+
+def test_first_sync_of_catalogs_made_by_sphinx_intl_changes_nothing(make_project, tp):
+    root = make_project("english-source")
+    # Written by `sphinx-build -b gettext` and `sphinx-intl update -w 0`: locations from
+    # Sphinx's output folder, no wrapping, Babel's header and a last empty line.
+    guide = po_path(root, "guide", "fr")
+    assert "#: ../../guide/prepare.rst:2" in guide.read_text()
+    before = snapshot(root)
+    result = tp("-C", root, "sync")
+    assert result.code == 0, result
+    assert snapshot(root) == before
+    assert "0 created, 0 updated, 2 unchanged" in result.out and "updated " not in result.out
+    # A catalog that changes keeps the project's ways: only the changed entry differs.
+    page = root / "guide" / "report.rst"
+    longer = ("Write the report on the day of the visit, with the names of everyone who came along "
+              "and what each of them saw on the way.")
+    page.write_text(page.read_text().replace("Write the report on the day of the visit.", longer))
+    result = tp("-C", root, "sync")
+    assert result.code == 0 and "updated  locale/fr/LC_MESSAGES/guide.po" in result.out, result
+    old, new = before["locale/fr/LC_MESSAGES/guide.po"].decode().splitlines(True), guide.read_text().splitlines(True)
+    assert [line for line in old if line not in new] == ['msgid "Write the report on the day of the visit."\n']
+    assert [line for line in new if line not in old] == [f'msgid "{longer}"\n']
+    assert new[-1] == "\n" and "#: ../../guide/report.rst:4\n" in new
+    assert snapshot(root)["locale/fr/LC_MESSAGES/index.po"] == before["locale/fr/LC_MESSAGES/index.po"]
+
+
+def test_a_new_catalog_takes_the_location_style_of_the_others(make_project, tp):
+    root = make_project("english-source")
+    (root / "guide" / "extra.rst").write_text("Extra\n=====\n\nOne more page.\n")
+    (root / "index.rst").write_text((root / "index.rst").read_text().replace("   guide/report", "   guide/report\n   guide/extra"))
+    root.joinpath("conf.py").write_text(root.joinpath("conf.py").read_text() + "gettext_compact = False\n")
+    assert tp("-C", root, "sync").code == 0
+    created = po_path(root, "guide/extra", "fr").read_text()
+    assert "#: ../../guide/extra.rst:1" in created or "#: ../../guide/extra.rst:4" in created
+
+
+def test_settings_choose_the_wrapping_and_the_locations(make_project, tp):
+    from test_poformat import msgcat
+
+    root = make_project("english-source")
+    (root / "pyproject.toml").write_text(
+        '[tool.translate-pipeline]\nwrap_width = 79\nlocations_relative_to = "."\n')
+    result = tp("-C", root, "sync")
+    assert result.code == 0, result
+    for domain in ("guide", "index"):
+        text = po_path(root, domain, "fr").read_text()
+        assert "#: ../../" not in text and ("#: guide/prepare.rst:2" in text or "#: index.rst:1" in text)
+        assert msgcat(po_path(root, domain, "fr")) == text  # wrapped at gettext's width
+    assert 'msgid ""\n"Read :doc:`report` before you leave' in po_path(root, "guide", "fr").read_text()

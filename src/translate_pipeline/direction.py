@@ -62,10 +62,16 @@ def other_language(language: str) -> str:
 
 
 def find_direction(root: Path, conf: dict[str, Any], locale_root: Path, source: Any, targets: Any,
-                   pyproject: Path) -> Direction:
+                   pyproject: Path, layout: frozenset[str] = frozenset()) -> Direction:
     """The direction, from the settings (``source``, ``targets``: None when unset),
-    ``conf.py`` and the catalogs on disk; raises SettingsError when they disagree."""
+    ``conf.py`` and the catalogs on disk; raises SettingsError when they disagree.
+
+    ``layout``: the language folders of the tool's own layout (``source/fr/``):
+    with no ``language`` in ``conf.py``, a single one names the source language.
+    """
     on_disk = catalog_languages(locale_root)
+    if source is None and not conf.get("language") and len(layout) == 1:
+        source = next(iter(layout))
     if source is None:
         source = conf_language(conf)
         contradicted = (on_disk and on_disk <= {source}) or (

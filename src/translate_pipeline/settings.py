@@ -64,6 +64,8 @@ class Settings:
     engines: tuple[str, ...] = ("memory",)
     glossary: str = "glossary/fr-en.csv"
     deepl_target_variant: str = "EN-GB"
+    wrap_width: int | None = None  # catalogs sync writes: wrapped at this width, 0: unwrapped; None: as found
+    locations_relative_to: str = ""  # "#:" paths written from this folder ("_build/gettext"); "": as found
     policy: Policy = field(default_factory=Policy)
     pdf: PdfOptions = field(default_factory=PdfOptions)
 
@@ -289,8 +291,10 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
         from .direction import find_direction
 
         locale_dir = raw.get("locale_dir", Settings.locale_dir)
+        layout = root / str(raw.get("source_dir", Settings.source_dir))
+        folders = frozenset(p.name for p in layout.iterdir() if p.is_dir()) if layout.is_dir() else frozenset()
         found = find_direction(root, conf, root / str(locale_dir), raw.get("source_language"),
-                               raw.get("target_languages"), pyproject)
+                               raw.get("target_languages"), pyproject, folders)
         raw.setdefault("source_language", found.source)
         raw.setdefault("target_languages", list(found.targets))
     settings = _build(Settings, raw, where)
