@@ -125,6 +125,9 @@ def test_a_project_with_common_extensions_publishes(make_project, tp):
     # The French site shows the English text, marked not yet translated.
     assert 'lang="en"' in (root / "_build" / "site" / "fr" / "cards.html").read_text()
     assert (root / "locale" / "fr" / "LC_MESSAGES" / "cards.po").is_file()
+    # Docstrings are located as Sphinx's gettext builder locates them, from the project.
+    api = (root / "locale" / "fr" / "LC_MESSAGES" / "api.po").read_text()
+    assert "#: gardenkit.py:docstring of gardenkit.water:1" in api and str(root) not in api
 
 
 def test_sphinx_failure_reaches_the_user_whole(make_project, tp):

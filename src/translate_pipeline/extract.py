@@ -207,7 +207,7 @@ class Reader:
         env = app.env
         documents: dict[str, Document] = {}
         root = project.root
-        located = functools.lru_cache(maxsize=None)(lambda src: relative(Path(src).resolve(), root))
+        located = functools.lru_cache(maxsize=None)(lambda src: _location(src, root))
         known = self._documents
         self._documents = {}
         for docname, messages in builder.messages.items():
@@ -234,6 +234,16 @@ class Reader:
         lines = [readable_warning(line, srcdir, root)
                  for line in self._warnings.getvalue().splitlines() if line.strip()]
         return Extraction(documents=documents, warnings=lines, read=builder.read_count)
+
+
+def _location(source: str, root: Path) -> str:
+    """A message's source as its location names it: relative to the project,
+    with ``..`` for a file outside it (``.. include:: ../LICENSE.txt``) and
+    what follows the path kept (autodoc's ``renamer.py:docstring of x``)."""
+    path, sep, rest = source.partition(":docstring of ")
+    real = os.path.realpath(path) if path else path
+    shown = os.path.relpath(real, root).replace(os.sep, "/") if os.path.isabs(real) else path
+    return shown + sep + rest
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -182,12 +182,13 @@ _STRING_LINE = re.compile(r'^(?:#~\|? |#\| )?(?:msgctxt|msgid|msgid_plural|msgst
 
 
 def detect_width(text: str) -> int:
-    """The wrapping of a catalog's text: :data:`NO_WRAP` when a string that
-    gettext would have wrapped is on one line, else :data:`PAGE_WIDTH`."""
+    """The wrapping of a catalog's text: :data:`NO_WRAP` when a string longer
+    than a page, with room to break, is on one line (gettext and Babel would
+    both have wrapped it), else :data:`PAGE_WIDTH`."""
     for line in text.splitlines():
         if len(line) > PAGE_WIDTH:
             match = _STRING_LINE.match(line)
-            if match and " " in match.group(1).strip():
+            if match and len(match.group(1)) > PAGE_WIDTH and " " in match.group(1).strip():
                 return NO_WRAP
     return PAGE_WIDTH
 

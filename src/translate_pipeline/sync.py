@@ -312,8 +312,10 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
         )
         action = "created"
     else:
-        catalog = existing
-        cat.complete_header(catalog, language, project.project_name)
+        catalog = existing  # its header as it is (the project's), but for the charset it is written in
+        content_type = catalog.po.metadata.get("Content-Type", "")
+        if "charset=" in content_type.lower() and "charset=utf-8" not in content_type.lower().replace(" ", ""):
+            catalog.po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         action = "updated"
     catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language)
     if existing is not None and unchanged:
