@@ -13,7 +13,7 @@ language = "fr"
 locale_dirs = ["locale"]
 gettext_compact = False
 
-extensions = ["translate_pipeline.sphinx"]
+extensions = ["translate_pipeline.sphinx", "myst_parser"]
 
 exclude_patterns = ["_build", ".venv", "Thumbs.db", ".DS_Store"]
 

@@ -188,7 +188,9 @@ def draft(
     original changed since (sync flags them). Reviewed and stale entries (a
     translator's words) are never touched. Both directions: locale/en from
     the French pages, locale/fr from the pages written in English. DOC limits
-    the run to those pages (docnames, as status lists them).
+    the run to those pages (docnames, as status lists them, or file names
+    such as news.md). reST and Markdown (MyST) pages alike: the markup of
+    each page is kept out of what the engine translates.
 
     \b
     Engines, tried in order until one gives a draft:
@@ -308,7 +310,8 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
 
     Counts entries and words per document and per language, lists orphaned
     catalogs and pages not synced yet. DOC limits the listing to those pages
-    (docnames such as index or rapports/2014-02-reunion-ministre).
+    (docnames such as index or rapports/2014-02-reunion-ministre, or file names
+    such as actualites.md).
 
     With --check, the publish policy of [tool.translate-pipeline.policy]
     (min_reviewed percent of words, max_stale, max_untranslated entries) is

@@ -30,7 +30,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import catalog as cat
-from . import markup
+from . import discovery, markup
 from .engines import Draft, Engine, EngineError, MemoryEngine, Segment, UnsupportedLanguage, get_engine
 from .direction import source_language_of
 from .errors import PipelineError
@@ -120,6 +120,7 @@ class _Job:
     text: str
     context: str | None
     domain: str  # the first catalog holding it
+    syntax: markup.Syntax = markup.RST  # the markup of its page
     entries: list[tuple[cat.Catalog, cat.Entry]] = field(default_factory=list)
     draft: Draft | None = None
     refused: str | None = None  # why the last draft offered failed the markup check
@@ -132,18 +133,52 @@ def wanted(entry: cat.Entry, state: cat.State) -> bool:
     return state is cat.State.UNTRANSLATED or cat.outdated_draft(entry)
 
 
-def plan(catalogs: Mapping[str, cat.Catalog], domains: Iterable[str] | None = None) -> list[_Job]:
-    """The entries to draft of ``catalogs`` (those of ``domains``), grouped by text, in order."""
-    jobs: dict[str, _Job] = {}
+SyntaxOf = Callable[[str, cat.Entry], markup.Syntax]
+"""``syntax_of(domain, entry)``: the markup of the page an entry comes from."""
+
+
+def plan(catalogs: Mapping[str, cat.Catalog], domains: Iterable[str] | None = None,
+         syntax_of: SyntaxOf | None = None) -> list[_Job]:
+    """The entries to draft of ``catalogs`` (those of ``domains``), grouped by text and markup, in order."""
+    jobs: dict[tuple[str, markup.Syntax], _Job] = {}
     chosen = sorted(catalogs) if domains is None else sorted(set(domains) & set(catalogs))
     for domain in chosen:
         catalog = catalogs[domain]
         title = _title(catalog.entries)
         for entry, state in catalog.states():
             if wanted(entry, state):
-                job = jobs.setdefault(entry.msgid, _Job(entry.msgid, title, domain))
+                syntax = syntax_of(domain, entry) if syntax_of else markup.RST
+                job = jobs.setdefault((entry.msgid, syntax), _Job(entry.msgid, title, domain, syntax))
                 job.entries.append((catalog, entry))
     return list(jobs.values())
+
+
+def page_syntax(project: Project, docs: Mapping[str, tuple[str, str]] | None = None) -> SyntaxOf:
+    """How :func:`plan` tells an entry's markup: by the file its occurrences name
+    (``#: source/fr/news.md:3``), else by the pages of its catalog when they
+    are all written in one markup; reST otherwise."""
+    suffixes = discovery.source_suffixes(project)
+    docs = discovery.documents(project, suffixes) if docs is None else docs
+    domains = docnames_to_domain(docs, project.gettext_compact)
+    # One Syntax object per markup, so that each keeps its parser for the whole run.
+    syntaxes: dict[markup.Syntax, markup.Syntax] = {}
+
+    def of_file(path: str) -> markup.Syntax:
+        syntax = discovery.syntax_of(project, suffixes, path)
+        return syntaxes.setdefault(syntax, syntax)
+
+    by_domain: dict[str, set[markup.Syntax]] = {}
+    for docname, (_language, source) in docs.items():
+        by_domain.setdefault(domains[docname], set()).add(of_file(source))
+
+    def syntax_of(domain: str, entry: cat.Entry) -> markup.Syntax:
+        for path, _line in entry.occurrences:
+            if suffixes.filetype(path) is not None:
+                return of_file(path)
+        found = by_domain.get(domain, set())
+        return next(iter(found)) if len(found) == 1 else markup.RST
+
+    return syntax_of
 
 
 def _title(entries: Sequence[cat.Entry]) -> str | None:
@@ -175,12 +210,15 @@ def memory_pairs(catalogs: Mapping[str, cat.Catalog]) -> list[tuple[str, str, st
     ]
 
 
-def targets(project: Project, documents: Sequence[str] | None = None) -> dict[str, set[str]]:
-    """target language -> domains to draft: those of ``documents`` (docnames), else all."""
-    from .status import documents as all_documents
+def targets(project: Project, documents: Sequence[str] | None = None,
+            found: Mapping[str, tuple[str, str]] | None = None) -> dict[str, set[str]]:
+    """target language -> domains to draft: those of ``documents`` (docnames), else all.
 
-    found = all_documents(project)
-    asked = [name.removesuffix(".rst") for name in documents or ()]
+    ``found``: :func:`.discovery.documents` of the project, when the caller has it.
+    """
+    suffixes = discovery.source_suffixes(project)
+    found = discovery.documents(project, suffixes) if found is None else found
+    asked = [suffixes.strip(name) for name in documents or ()]
     unknown = [name for name in asked if name not in found]
     if unknown:
         some = ", ".join(sorted(found)[:3])
@@ -277,13 +315,15 @@ def draft(
     names = list(engines or project.settings.engines)
     check_engine_names(names)
     glossary = project_glossary(project)
-    chosen = targets(project, documents)
+    docs = discovery.documents(project)
+    chosen = targets(project, documents, docs)
+    syntax_of = page_syntax(project, docs)
     result = DraftResult(dry_run=dry_run)
     with project_lock(project, wait):
         work = []
         for language, domains in chosen.items():
             catalogs = load_catalogs(project.catalog_dir(language))
-            jobs = plan(catalogs, domains)
+            jobs = plan(catalogs, domains, syntax_of)
             report = DraftReport(language, source_language_of(project, language))
             report.pending = sum(len(job.entries) for job in jobs)
             report.redraft = sum(cat.outdated_draft(e) for job in jobs for _, e in job.entries)
@@ -405,9 +445,18 @@ class _LanguageRun:
         return stopped
 
     def _offer(self, engine: Engine, waiting: list[_Job]) -> int:
+        """The jobs to ``engine``, by markup; how many texts it was (or would be) sent."""
+        by_syntax: dict[markup.Syntax, list[_Job]] = {}
+        for job in waiting:
+            by_syntax.setdefault(job.syntax, []).append(job)
+        return sum(self._offer_one_syntax(engine, jobs, syntax) for syntax, jobs in by_syntax.items())
+
+    def _offer_one_syntax(self, engine: Engine, waiting: list[_Job], syntax: markup.Syntax) -> int:
         """The jobs to ``engine``, cache first; how many texts it was (or would be) sent."""
         source, target = self.report.source_language, self.report.language
-        key = CacheKey(engine.name, engine.settings_key(), source, target)
+        # A text's draft depends on its markup; reST keeps the keys drafts were cached under.
+        settings = engine.settings_key() + ("" if syntax == markup.RST else f";syntax={syntax}")
+        key = CacheKey(engine.name, settings, source, target)
         cached = self.cache.get_many(key, [job.text for job in waiting]) if engine.paid and self.cache else {}
         for job in waiting:
             hit = cached.get(job.text)
@@ -420,12 +469,12 @@ class _LanguageRun:
             return 0
         if self.dry_run and engine.paid:
             self.report.segments += len(misses)
-            self.report.characters += engine.estimate([Segment(job.text, job.context) for job in misses])
+            self.report.characters += engine.estimate([Segment(job.text, job.context, syntax) for job in misses])
             return len(misses)
         if not self.dry_run:
             engine.prepare()
         for chunk in _chunks(misses):
-            answers = engine.translate([Segment(job.text, job.context) for job in chunk], source, target)
+            answers = engine.translate([Segment(job.text, job.context, syntax) for job in chunk], source, target)
             made = [(job, answer) for job, answer in zip(chunk, answers) if answer is not None]
             if engine.paid:
                 self._paid(key, made)
@@ -447,7 +496,7 @@ class _LanguageRun:
 
     def _consider(self, job: _Job, answer: Draft, engine: str, from_cache: bool = False) -> None:
         """Store ``answer`` for the job's entries unless it fails the markup check."""
-        problems = markup.check(job.text, answer.text)
+        problems = markup.check(job.text, answer.text, job.syntax)
         if problems:
             job.refused = _fit(cat.CHECK_PREFIX, problems)
             return
@@ -457,7 +506,7 @@ class _LanguageRun:
         report.drafted[engine] = report.drafted.get(engine, 0) + count
         report.cached += count if from_cache else 0
         report.left -= count
-        missing = missing_terms(job.text, answer.text, self.glossary) if self.glossary else []
+        missing = missing_terms(job.text, answer.text, self.glossary, job.syntax) if self.glossary else []
         report.glossary_missing += count if missing else 0
         if self.dry_run:
             return

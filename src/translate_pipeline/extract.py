@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from . import discovery
 from .envdata import PerDocument, read_few_serially
 from .errors import ExtractError, SettingsError
 from .files import relative
@@ -180,6 +181,9 @@ class Reader:
             contexts.close()
             raise
         _report_progress(app, lambda done, total: self._progress[0] and self._progress[0](done, total))
+        # What this Sphinx reads (suffixes and parsers its extensions added),
+        # for the commands that do not start Sphinx.
+        discovery.record(project, discovery.from_sphinx(app))
         self._app, self._key, self._contexts = app, key, contexts
         return app
 

@@ -122,13 +122,15 @@ def _term(row: list[str], line: int, where: str) -> Term:
 # --- checking drafts -----------------------------------------------------------
 
 
-def missing_terms(source: str, draft: str, glossary: Glossary) -> list[tuple[str, str]]:
+def missing_terms(source: str, draft: str, glossary: Glossary,
+                  syntax: markup.Syntax = markup.RST) -> list[tuple[str, str]]:
     """``(source term, target term)`` pairs used in ``source`` but not in ``draft``.
 
     Case-insensitive, whole words, a simple plural accepted (-s, -x, -es, -aux
-    for -al, -ies for -y); text inside literals, URLs and role targets is ignored.
+    for -al, -ies for -y); text inside literals, URLs and role targets (in the
+    markup ``syntax`` of the page) is ignored.
     """
-    source_text, draft_text = markup.plain_text(source), markup.plain_text(draft)
+    source_text, draft_text = markup.plain_text(source, syntax), markup.plain_text(draft, syntax)
     return [
         (term.source, term.target)
         for term in glossary.terms

@@ -1,7 +1,9 @@
-"""reST inline markup: protected before machine translation, checked after.
+"""Inline markup (reST, MyST Markdown): protected before machine translation, checked after.
 
-A message of a catalog is reST text with inline markup (a paragraph, a title,
-a list item).  :func:`protect` turns it into XML for DeepL's tag handling:
+A message of a catalog is text with inline markup (a paragraph, a title, a
+list item), in the syntax of its page: reST, or MyST Markdown (a
+:class:`Syntax` says which).  :func:`protect` turns it into XML for DeepL's
+tag handling:
 
 * ``<x i="N">...</x>`` holds what must come back unchanged: literals, role
   targets, URLs, substitutions, footnote and citation references, inline
@@ -14,12 +16,15 @@ The markup itself (asterisks, backquotes, URLs, labels) stays in
 :func:`check` compares a draft with its source: same references, URLs,
 literals and footnotes, and no inline markup left open.
 
-What counts as markup is decided by docutils' own inline parser (its patterns
-and its rules for where a start-string may stand), so it is what Sphinx sees.
+What counts as markup is decided by the page's own parser, so it is what
+Sphinx sees: docutils' inline parser (its patterns and its rules for where a
+start-string may stand) for reST, markdown-it with MyST's plugins for
+Markdown (:mod:`.mystmarkup`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 import xml.etree.ElementTree as ET
@@ -56,6 +61,36 @@ LITERAL_ROLES = frozenset(
 """Roles whose content is kept as it is, even when it looks like ``title <target>``."""
 
 
+@dataclass(frozen=True)
+class Syntax:
+    """The markup a message is written in: reST, or MyST with some extensions."""
+
+    name: str = "rst"  # "rst" or "myst"
+    extensions: frozenset[str] = frozenset()  # MyST extensions that change inline syntax
+
+    def __str__(self) -> str:
+        return ",".join([self.name, *sorted(self.extensions)])
+
+    @functools.cached_property
+    def myst_parser(self) -> object:
+        """MyST's markdown-it for these extensions, made on first use (see :mod:`.mystmarkup`)."""
+        from .mystmarkup import new_parser
+
+        return new_parser(self)
+
+
+RST = Syntax()
+
+MYST_INLINE_EXTENSIONS = frozenset({"dollarmath", "substitution", "linkify", "strikethrough"})
+"""The MyST extensions (``myst_enable_extensions``) that add inline syntax."""
+
+
+def myst_syntax(extensions: object = ()) -> Syntax:
+    """MyST Markdown, with the inline extensions among ``extensions`` enabled."""
+    names = [extensions] if isinstance(extensions, str) else list(extensions or ())  # type: ignore[call-overload]
+    return Syntax("myst", frozenset(str(name) for name in names) & MYST_INLINE_EXTENSIONS)
+
+
 class MarkupError(PipelineError):
     """A translation came back in a form :func:`restore` cannot read."""
 
@@ -87,6 +122,7 @@ class Protected:
     source: str
     xml: str
     pieces: tuple[Piece, ...]
+    syntax: Syntax = RST
 
 
 # --- recognition (docutils) -------------------------------------------------
@@ -213,11 +249,19 @@ def _backquoted(raw: str) -> Piece:
     if match.group("ref"):
         return _phrase_reference(raw, head, content, tail)
     role = match.group("prefix") or match.group("suffix")
+    return role_piece(raw, role, head, content, tail)
+
+
+def role_piece(raw: str, role: str | None, head: str, content: str, tail: str, written: str = ":{}:") -> Piece:
+    """A role (``head + content + tail``): its text translated where it is text or
+    an explicit title (``title <target>``). ``written`` is how the syntax writes
+    a role's name (reST ``:ref:``, MyST ``{ref}``), for the key."""
+    name = written.format(role) if role else ""
     if role in TEXT_ROLES:
-        return Piece(f"role :{role}:", raw, open=head, text=content, close=tail)
+        return Piece(f"role {name}", raw, open=head, text=content, close=tail)
     title = None if role is None or role in LITERAL_ROLES else _EXPLICIT_TITLE.match(escape2null(content))
     target = unescape(escape2null(title.group(2) if title else content), True)
-    key = f":{role}:`{target}`" if role else f"`{target}`"
+    key = f"{name}`{target}`"
     if not title:
         return Piece("role", raw, key=key)
     cut = title.end(1)
@@ -241,8 +285,12 @@ def _phrase_reference(raw: str, head: str, content: str, tail: str) -> Piece:
     return Piece(kind, raw, key=key, open=head, text=content[:cut], close=content[cut:] + tail)
 
 
-def _tokens(text: str) -> list[str | Piece]:
+def _tokens(text: str, syntax: Syntax = RST) -> list[str | Piece]:
     """``text`` cut into plain strings and :class:`Piece` objects, in order."""
+    if syntax.name == "myst":
+        from .mystmarkup import tokens as myst_tokens
+
+        return myst_tokens(text, syntax)
     tokens: list[str | Piece] = []
     position = 0
     for span in _scan(text):
@@ -270,15 +318,15 @@ def _plain(text: str) -> list[str | Piece]:
 # --- protect and restore ----------------------------------------------------
 
 
-def protect(text: str) -> Protected:
+def protect(text: str, syntax: Syntax = RST) -> Protected:
     """The message as XML for DeepL (``tag_handling="xml"``), with its pieces."""
     pieces: list[Piece] = []
-    return Protected(text, _to_xml(text, pieces), tuple(pieces))
+    return Protected(text, _to_xml(text, pieces, syntax), tuple(pieces), syntax)
 
 
-def _to_xml(text: str, pieces: list[Piece]) -> str:
+def _to_xml(text: str, pieces: list[Piece], syntax: Syntax) -> str:
     out = []
-    for token in _tokens(text):
+    for token in _tokens(text, syntax):
         if isinstance(token, str):
             out.append(_xml(token))
             continue
@@ -287,7 +335,7 @@ def _to_xml(text: str, pieces: list[Piece]) -> str:
         if token.text is None:
             out.append(f'<x i="{index}">{_xml(token.raw)}</x>')
         else:
-            out.append(f'<t i="{index}">{_to_xml(token.text, pieces)}</t>')
+            out.append(f'<t i="{index}">{_to_xml(token.text, pieces, syntax)}</t>')
     return "".join(out)
 
 
@@ -303,40 +351,43 @@ class _Out:
 
 
 def restore(xml: str, protected: Protected) -> str:
-    """The reST of a translated XML string: the markup of ``protected`` put back.
+    """The text of a translated XML string: the markup of ``protected`` put back.
 
     Whitespace that moved inside a construct is put outside it, and where the
     translation glued a construct to a word, an escaped space (``\\ ``) keeps
-    the markup valid.
+    the reST markup valid (Markdown needs none).
     """
     try:
         root = ET.fromstring(f"<r>{xml}</r>")
     except ET.ParseError as error:
         raise MarkupError(f"the translation is not well-formed XML: {error}") from None
-    return _join(_contents(root, protected.pieces))
+    return _join(_contents(root, protected), protected.syntax)
 
 
-def _contents(element: ET.Element, pieces: tuple[Piece, ...]) -> list[_Out]:
+def _contents(element: ET.Element, protected: Protected) -> list[_Out]:
     out = [_Out(element.text or "")]
     for child in element:
-        out += _restore_piece(child, pieces)
+        out += _restore_piece(child, protected)
         out.append(_Out(child.tail or ""))
     return out
 
 
-def _restore_piece(element: ET.Element, pieces: tuple[Piece, ...]) -> list[_Out]:
+def _restore_piece(element: ET.Element, protected: Protected) -> list[_Out]:
+    pieces = protected.pieces
     index = element.get("i", "")
     if element.tag not in TAGS or not index.isdigit() or int(index) >= len(pieces):
         raise MarkupError(f"unexpected tag in the translation: <{element.tag} i={index!r}>")
     piece = pieces[int(index)]
     if piece.text is None:
         return [_Out(piece.raw, markup=piece if piece.kind != "escape" else None, verbatim=True)]
-    inner = _contents(element, pieces)
+    inner = _contents(element, protected)
+    if _join(list(inner), protected.syntax) == piece.text:  # untouched, spaces inside included
+        return [_Out(piece.raw, markup=piece)]
     lead, trail = _strip_ends(inner)
-    text = _join(inner)
+    text = _join(inner, protected.syntax)
     if not text:
         return [_Out(lead + trail)]
-    return [_Out(lead), _Out(_rebuild(piece, text), markup=piece), _Out(trail)]
+    return [_Out(lead), _Out(_rebuild(piece, text, protected.syntax), markup=piece), _Out(trail)]
 
 
 def _strip_ends(tokens: list[_Out]) -> tuple[str, str]:
@@ -361,9 +412,14 @@ def _is_plain(token: _Out) -> bool:
     return token.markup is None and not token.verbatim
 
 
-def _rebuild(piece: Piece, text: str) -> str:
+def _rebuild(piece: Piece, text: str, syntax: Syntax) -> str:
     if text == piece.text:
         return piece.raw
+    if syntax.name == "myst":
+        if piece.kind == "link" and piece.close == "][]":
+            # A collapsed reference: the reader sees the translation, the label stays.
+            return f"[{text}][{piece.text}]"
+        return piece.open + text + piece.close
     if piece.kind == "reference" and piece.close in ("_", "`_"):
         # A named reference: the reader sees the translation, the name stays.
         return f"`{text} <{piece.text}_>`_"
@@ -378,8 +434,10 @@ _MAY_FOLLOW = set(
 )
 
 
-def _join(tokens: list[_Out]) -> str:
+def _join(tokens: list[_Out], syntax: Syntax) -> str:
     tokens = [t for t in tokens if t.text]
+    if syntax.name == "myst":
+        return "".join(t.text for t in tokens)
     out: list[str] = []
     for i, token in enumerate(tokens):
         piece = token.markup
@@ -412,15 +470,20 @@ _NAMED = {  # kind: how a key is shown
     "citation": "citation reference {}",
     "substitution": "substitution {}",
     "target": "inline target {}",
+    "link": "link to {}",
+    "image": "image {}",
+    "math": "math {}",
+    "html": "inline HTML {}",
 }
 _UNBALANCED = {
     "*": "*emphasis*", "**": "**strong**", "``": "``literal``", "`": "`interpreted text or link`",
-    "|": "|substitution|", "_`": "_`inline target`",
+    "|": "|substitution|", "_`": "_`inline target`", "_": "_emphasis_",
+    "~~": "~~strikethrough~~", "code`": "`code`",
 }
 _LEFTOVER = re.compile(r"</?[xt](?:\s+i=\"\d*\")?\s*/?>")
 
 
-def check(source: str, draft: str) -> list[str]:
+def check(source: str, draft: str, syntax: Syntax = RST) -> list[str]:
     """Problems of ``draft`` as a translation of ``source``, for a human reader.
 
     Empty when the draft has the same references, URLs, literals, footnote and
@@ -428,7 +491,7 @@ def check(source: str, draft: str) -> list[str]:
     same number of emphasis, strong, anonymous links and text roles, and no
     inline markup left open.
     """
-    before, after = _inventory(source), _inventory(draft)
+    before, after = _inventory(source, syntax), _inventory(draft, syntax)
     problems = []
     for kind, shown in _NAMED.items():
         problems += _compare_named(shown, before.get(kind, []), after.get(kind, []))
@@ -440,22 +503,22 @@ def check(source: str, draft: str) -> list[str]:
                 f"{_COUNTED.get(kind, kind)} {change}"
                 f" ({count_before} in the source, {count_after} in the draft)"
             )
-    unbalanced = Counter(_unbalanced(draft)) - Counter(_unbalanced(source))
+    unbalanced = Counter(_unbalanced(draft, syntax)) - Counter(_unbalanced(source, syntax))
     problems += [f"unbalanced {_UNBALANCED.get(mark, mark)}" for mark in unbalanced.elements()]
     leftovers = [tag for tag in _LEFTOVER.findall(draft) if tag not in source]
     problems += [f"translation markup {tag} left in the text" for tag in dict.fromkeys(leftovers)]
     return problems
 
 
-def _inventory(text: str) -> dict[str, list[str]]:
+def _inventory(text: str, syntax: Syntax) -> dict[str, list[str]]:
     """Keys of the pieces of ``text`` (and of the text inside them), by kind."""
     found: dict[str, list[str]] = {}
-    for token in _tokens(text):
+    for token in _tokens(text, syntax):
         if isinstance(token, str) or token.kind == "escape":
             continue
         found.setdefault(token.kind, []).append(token.key if token.kind in _NAMED else "")
         if token.text is not None:
-            for kind, keys in _inventory(token.text).items():
+            for kind, keys in _inventory(token.text, syntax).items():
                 found.setdefault(kind, []).extend(keys)
     return found
 
@@ -473,20 +536,24 @@ def _compare_named(shown: str, before: list[str], after: list[str]) -> list[str]
     return problems
 
 
-def _unbalanced(text: str) -> list[str]:
+def _unbalanced(text: str, syntax: Syntax) -> list[str]:
+    if syntax.name == "myst":
+        from .mystmarkup import unbalanced
+
+        return unbalanced(text, syntax)
     return [span.mark for span in _scan(text) if span.failed]
 
 
-def plain_text(text: str) -> str:
+def plain_text(text: str, syntax: Syntax = RST) -> str:
     """The words of a message a reader sees translated; kept pieces become spaces."""
     out = []
-    for token in _tokens(text):
+    for token in _tokens(text, syntax):
         if isinstance(token, str):
             out.append(token)
         elif token.text is not None:
-            out.append(plain_text(token.text))
+            out.append(plain_text(token.text, syntax))
         elif token.kind == "escape":
-            out.append(unescape(escape2null(token.raw)))
+            out.append(token.key if syntax.name == "myst" else unescape(escape2null(token.raw)))
         else:
             out.append(" ")
     return "".join(out)

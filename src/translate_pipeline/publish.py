@@ -129,7 +129,7 @@ def publish(project: Project, wait: float = 0, progress: Progress | None = None,
     applications kept from earlier publishes.
     """
     from .extract import source_dir
-    from .status import documents
+    from .discovery import documents
 
     if warm is None:
         # The build processes are forked before this process runs Sphinx for

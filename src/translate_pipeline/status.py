@@ -10,10 +10,10 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from . import catalog as cat
 from .catalog import State
+from .discovery import documents, source_suffixes
 from .extract import docnames_to_domain, orphaned
 from .settings import Policy, Project
 
@@ -138,29 +138,6 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def documents(project: Project) -> dict[str, tuple[str, str]]:
-    """docname -> (language written in, source path relative to the project)."""
-    from sphinx.project import Project as SphinxProject
-
-    suffixes = _suffixes(project.conf.get("source_suffix", ".rst"))
-    excluded = [*project.conf.get("exclude_patterns", []), "_build", ".venv"]
-    found: dict[str, tuple[str, str]] = {}
-    for language, directory in project.sources.items():
-        sphinx_project = SphinxProject(directory, suffixes)
-        for docname in sphinx_project.discover(excluded, project.conf.get("include_patterns", ["**"])):
-            path = sphinx_project.doc2path(docname, absolute=True)
-            found[docname] = (language, Path(path).relative_to(project.root).as_posix())
-    return found
-
-
-def _suffixes(value: object) -> dict[str, str]:
-    if isinstance(value, str):
-        return {value: "restructuredtext"}
-    if isinstance(value, dict):
-        return dict(value)
-    return dict.fromkeys(value or [".rst"], "restructuredtext")  # type: ignore[arg-type]
-
-
 def status(
     project: Project,
     docnames: list[str] | None = None,
@@ -172,6 +149,8 @@ def status(
     """
     cat.use_cache(project.cache_dir / "catalogs")
     docs = documents(project) if docs is None else docs
+    if docnames:  # news.md names the page news
+        docnames = [source_suffixes(project).strip(name) for name in docnames]
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}
     for docname, (language, source) in sorted(docs.items()):

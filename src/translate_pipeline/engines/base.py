@@ -7,23 +7,26 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..errors import PipelineError
+from ..markup import RST, Syntax
 
 
 @dataclass(frozen=True)
 class Segment:
-    """One message to translate: the msgid (reST) and, optionally, a hint.
+    """One message to translate: the msgid and, optionally, a hint.
 
     ``context`` (the page title, a neighbouring paragraph) helps the engine
-    choose words; it is never translated itself.
+    choose words; it is never translated itself. ``syntax`` is the markup of
+    the message's page (reST, or MyST Markdown).
     """
 
     text: str
     context: str | None = None
+    syntax: Syntax = RST
 
 
 @dataclass(frozen=True)
 class Draft:
-    """An engine's translation of one segment (reST, markup restored)."""
+    """An engine's translation of one segment (markup restored)."""
 
     text: str
     billed_characters: int

@@ -150,9 +150,9 @@ class DeepLEngine(Engine):
     def translate(self, segments: Sequence[Segment], source: str, target: str) -> list[Draft | None]:
         source_lang, target_lang = self.languages(source, target)
         results: list[Draft | None] = [None] * len(segments)
-        for context, positions in _by_context(segments).items():
+        for (context, syntax), positions in _by_context(segments).items():
             options = self._options(source_lang, target_lang, context)
-            for batch in batches([markup.protect(text) for text in positions], options):
+            for batch in batches([markup.protect(text, syntax) for text in positions], options):
                 for protected, draft in zip(batch, self._translate_batch(batch, options)):
                     first, *others = positions[protected.source]
                     results[first] = draft
@@ -162,7 +162,7 @@ class DeepLEngine(Engine):
 
     def estimate(self, segments: Sequence[Segment]) -> int:
         """Characters DeepL would bill for ``segments``, each text once (see :func:`billable`)."""
-        return sum(billable(markup.protect(text).xml) for text in {s.text for s in segments})
+        return sum(billable(markup.protect(text, syntax).xml) for text, syntax in {(s.text, s.syntax) for s in segments})
 
     def languages(self, source: str, target: str) -> tuple[str, str]:
         """DeepL's codes for a pair of the project's codes (``fr``, ``en-US``...)."""
@@ -268,11 +268,11 @@ class DeepLEngine(Engine):
         return text.replace(self._key, "***") if self._key else text
 
 
-def _by_context(segments: Sequence[Segment]) -> dict[str | None, dict[str, list[int]]]:
-    """context -> text -> positions in ``segments``: a request has one context."""
-    grouped: dict[str | None, dict[str, list[int]]] = {}
+def _by_context(segments: Sequence[Segment]) -> dict[tuple[str | None, markup.Syntax], dict[str, list[int]]]:
+    """(context, syntax) -> text -> positions in ``segments``: a request has one context."""
+    grouped: dict[tuple[str | None, markup.Syntax], dict[str, list[int]]] = {}
     for index, segment in enumerate(segments):
-        grouped.setdefault(segment.context, {}).setdefault(segment.text, []).append(index)
+        grouped.setdefault((segment.context, segment.syntax), {}).setdefault(segment.text, []).append(index)
     return grouped
 
 

@@ -61,7 +61,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import marks, pages, render, site, statuspage
+from . import marks, mystlinks, pages, render, site, statuspage
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -99,6 +99,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", site.resolve_config)
     app.connect("config-inited", pages.add_templates)
     app.connect("builder-inited", pages.cache_templates)
+    app.connect("builder-inited", mystlinks.use_page_definitions)
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-purge-doc", site.purge_doc)
     app.connect("env-merge-info", site.merge_info)

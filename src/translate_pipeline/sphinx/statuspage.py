@@ -35,9 +35,10 @@ HEADINGS = ("Reviewed", "Machine translated", "Outdated", "Not yet translated")
 def status_data(project: Project, docs: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
     """``status --json --stale``, plus the page (docname) of each source file.
 
-    ``docs``: :func:`~translate_pipeline.status.documents` of the project, when known.
+    ``docs``: :func:`~translate_pipeline.discovery.documents` of the project, when known.
     """
-    from ..status import documents, status
+    from ..discovery import documents
+    from ..status import status
 
     docs = documents(project) if docs is None else docs
     data = status(project, docs=docs).as_dict(with_stale=True)
@@ -53,11 +54,13 @@ def _load(app: Sphinx) -> dict[str, Any] | None:
         except (OSError, ValueError) as error:
             logger.warning("cannot read %s (%s); no status page", path, error, type="translate_pipeline", subtype="status")
             return None
+    from ..discovery import documents, from_sphinx
     from ..errors import PipelineError
     from ..settings import load_project
 
     try:
-        return status_data(load_project(app.confdir))
+        project = load_project(app.confdir)
+        return status_data(project, documents(project, from_sphinx(app)))
     except PipelineError as error:
         logger.warning("%s; no status page", error, type="translate_pipeline", subtype="status")
         return None
