@@ -189,3 +189,31 @@ def test_settings_choose_the_wrapping_and_the_locations(make_project, tp):
         assert "#: ../../" not in text and ("#: guide/prepare.rst:2" in text or "#: index.rst:1" in text)
         assert msgcat(po_path(root, domain, "fr")) == text  # wrapped at gettext's width
     assert 'msgid ""\n"Read :doc:`report` before you leave' in po_path(root, "guide", "fr").read_text()
+
+
+def _processes_naming(text: str) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if text in (entry / "cmdline").read_bytes().decode(errors="replace"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def test_no_process_an_extension_started_outlives_the_command(make_project):
+    import subprocess
+    import sys
+    import time
+
+    root = make_project("extensions")
+    done = subprocess.run([sys.executable, "-m", "translate_pipeline", "-C", str(root), "sync", "-q"],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    # sphinx-sitemap starts a multiprocessing Manager while the pages are read.
+    deadline = time.monotonic() + 10
+    while _processes_naming(str(root)) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert _processes_naming(str(root)) == []

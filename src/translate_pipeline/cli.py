@@ -573,4 +573,12 @@ def main() -> None:
         sys.stderr.flush()
     except OSError:  # e.g. the reader of a pipe went away
         sys.exit(code)
+    # Ending at once also skips what stops the processes an extension started
+    # in this one (sphinx-sitemap's multiprocessing Manager, started while
+    # the sync reads the pages): they are stopped here, not left behind.
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:
+        for child in multiprocessing.active_children():
+            child.terminate()
+            child.join(1)
     os._exit(code)
