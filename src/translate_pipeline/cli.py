@@ -107,7 +107,9 @@ def cli(ctx: click.Context, directory: str, overrides: tuple[str, ...]) -> None:
     French are in source/fr/ (or, for an existing project, next to conf.py);
     pages written in English in source/en/. Catalogs live in
     locale/<lang>/LC_MESSAGES/, one .po per document. Settings are read from
-    [tool.translate-pipeline] in pyproject.toml.
+    [tool.translate-pipeline] in pyproject.toml (next to conf.py, or in a
+    folder above it up to the repository's root). The pages' language is
+    conf.py's (none: English) unless source_language says otherwise.
     """
     ctx.obj = Context(directory, overrides)
 
