@@ -29,7 +29,7 @@ from typing import Any, TypeVar
 
 import polib
 
-from . import __version__, poformat
+from . import __version__, poformat, polint
 from .errors import CatalogError
 from .files import atomic_write_bytes, commit
 
@@ -244,9 +244,29 @@ def _render(catalog: Catalog) -> str:
 _LINE_RE = re.compile(r"\(line (\d+)\)")
 
 
+class _PoText(str):
+    """A catalog's text that polib splits into lines as gettext does.
+
+    polib splits text given to it with ``str.splitlines``, which also ends a
+    line at a form feed, U+2028 and other separators that gettext reads as
+    text inside a string (polib's ``_POFileParser.__init__``,
+    https://github.com/izimobil/polib/blob/master/polib.py); and polib's
+    ``unescape`` knows no octal or hex escape (:func:`polint.plain_escapes`).
+    """
+
+    def splitlines(self, keepends: bool = False) -> list[str]:  # noqa: ARG002 - polib's call
+        return [_POLIB_SPACING.sub(r"\1 \2", polint.plain_escapes(line)) for line in polint.lines(self)]
+
+
+# Lines gettext reads that polib does not: a keyword glued to its string
+# (``msgid"a"``), a translator comment with no space after ``#`` (``#note``).
+_POLIB_SPACING = re.compile(r"^(\s*(?:#~\s*)?(?:#\|\s*)?(?:msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)"
+                            r"|#)((?<=#)[^\s,:.|~]|(?<!#)\")")
+
+
 def _parse_text(text: str, path: Path) -> polib.POFile:
     try:
-        po = polib.pofile(text, wrapwidth=WRAP_WIDTH, encoding="utf-8")
+        po = polib.pofile(_PoText(text), wrapwidth=WRAP_WIDTH, encoding="utf-8")
     except (OSError, ValueError, UnicodeError) as error:
         message = str(error)
         match = _LINE_RE.search(message)
@@ -437,39 +457,17 @@ def _load_new(path: Path, raw: bytes) -> Catalog:
     return Catalog(path=path, po=po, original_text=text, original_signature=signature(po))
 
 
-_STRING = r'"(?:[^"\\]|\\.)*"'
-_PO_LINE = re.compile(
-    rf"""\s*(?:
-        (?:\#~\s*|\#\|\s*|\#~\|\s*)?(?:msgctxt|msgid|msgid_plural|msgstr(?:\[\d+\])?)\s+{_STRING}
-      | (?:\#~\s*|\#\|\s*|\#~\|\s*)?{_STRING}
-      | \#.*
-    )\s*""",
-    re.VERBOSE,
-)
-_KEYWORD = re.compile(r"\s*(?:#~\s*|#\|\s*)?(msgctxt|msgid_plural|msgid|msgstr(?:\[\d+\])?)\b")
-
-
 def _lint(text: str, path: Path) -> None:
-    """Reject what polib would quietly misread: each line must be PO syntax."""
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or _PO_LINE.fullmatch(line):
-            continue
-        keyword = _KEYWORD.match(line)
-        if keyword and '"' not in line[keyword.end():]:
-            problem = f"{keyword.group(1)} without a quoted string"
-        elif '"' in line:
-            problem = "unterminated or badly quoted string (quotes inside must be written \\\")"
-        else:
-            problem = f"unexpected text {line.strip()[:40]!r}"
+    """Refuse what ``msgfmt --check`` refuses, before polib reads the text leniently."""
+    problem = polint.check(text)
+    if problem is not None:
         raise CatalogError(
-            path, number, f"not a valid .po file: {problem}; fix it (msgfmt --check shows "
-            "the problem) and run again"
+            path, problem.line, f"not a valid .po file: {problem.message}; fix it (msgfmt --check "
+            "shows the problem) and run again"
         )
 
 
 def _check_entries(po: polib.POFile, path: Path, text: str) -> None:
-    if text.strip() and not len(po) and not po.metadata and "msgid" not in text:
-        raise CatalogError(path, 1, "not a .po file (no msgid found)")
     seen: dict[tuple[str | None, str, bool], int] = {}
     for entry in po:
         key = (entry.msgctxt, entry.msgid, entry.obsolete)
@@ -557,10 +555,14 @@ def new_entry(msgid: str, occurrences: Iterable[tuple[str, str]] = ()) -> polib.
 
 
 def copy_entry(entry: polib.POEntry) -> polib.POEntry:
-    """A detached copy of an entry (same text, state and comments, not obsolete)."""
+    """A detached copy of an entry (same text, state and comments, not obsolete); a
+    plural entry stays one."""
     return polib.POEntry(
         msgid=entry.msgid,
         msgstr=entry.msgstr,
+        msgid_plural=entry.msgid_plural,
+        msgstr_plural=dict(entry.msgstr_plural or {}),
+        previous_msgid_plural=entry.previous_msgid_plural,
         msgctxt=entry.msgctxt,
         flags=list(entry.flags),
         tcomment=entry.tcomment,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import traceback
 from pathlib import Path
 from collections.abc import Sequence
 
@@ -19,7 +20,9 @@ EXIT_CHECK_FAILED = 1
 EXIT_INPUT = 2
 EXIT_LOCKED = 3
 EXIT_ENGINE = 4
+EXIT_INTERNAL = 5
 EXIT_INTERRUPTED = 130
+DEBUG_VARIABLE = "TRANSLATE_PIPELINE_DEBUG"  # set: an unexpected error also prints its traceback
 LIST_LIMIT = 15  # catalogs listed one by one in a summary
 
 EXIT_CODES_HELP = """\b
@@ -30,6 +33,8 @@ Exit codes:
   3  another run holds the project's lock
   4  the engine stopped the run (draft: quota used up, key refused, service
      down); the drafts received before are written to the catalogs
+  5  an unexpected error in the tool itself (please report it);
+     TRANSLATE_PIPELINE_DEBUG=1 shows where it happened
   130 interrupted (Ctrl-C); catalogs are left as they were before the run
      (draft: the drafts received before are written)
 """
@@ -368,7 +373,10 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     sites' root URL for absolute links in the sitemap.
 
     When `translate-pipeline serve` runs for the project, the publish runs
-    there, with Sphinx already loaded.
+    there, with Sphinx already loaded (a server that does not answer within
+    3 s, or --wait, is left alone: the publish runs here, with a message).
+    One publish of a project at a time: another one waits --wait seconds,
+    then exits with 3.
 
     Rebuilds only what changed: the pages whose source, or whose published
     catalog (a translation, a state, what policy.machine or policy.stale
@@ -383,7 +391,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     pdf = False if no_pdf else None
     # The project's server reads conf.py and the settings itself, and answers
     # with the report as plain data (the same as --json prints).
-    data = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None))
+    data = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None),
+                            warn=lambda line: click.echo(f"translate-pipeline: {line}", err=True))
     if data is None:  # no server for this project: publish here
         from .publish import publish as run_publish
 
@@ -562,10 +571,28 @@ def run(argv: Sequence[str] | None = None) -> int:
         return error.exit_code
     except SystemExit as done:
         return done.code if isinstance(done.code, int) else EXIT_INPUT
+    except OSError as error:  # a file the run needs cannot be read or written
+        where = f"{error.filename}: " if error.filename else ""
+        click.echo(f"translate-pipeline: {where}{error.strerror or error}; check that the file exists "
+                   "and that you may read and write it, then run again", err=True)
+        return EXIT_INPUT
+    except Exception as error:  # noqa: BLE001 - the last resort: a short message, never a traceback
+        frame = traceback.extract_tb(error.__traceback__)[-1]
+        click.echo(f"translate-pipeline: unexpected error: {type(error).__name__}: {error} "
+                   f"(in {Path(frame.filename).name}:{frame.lineno}); the catalogs written before are "
+                   f"complete, the others untouched; please report it with the command you ran "
+                   f"(set {DEBUG_VARIABLE}=1 to see where it happened)", err=True)
+        if os.environ.get(DEBUG_VARIABLE):
+            traceback.print_exception(error)
+        return EXIT_INTERNAL
     return EXIT_OK
 
 
 def main() -> None:
+    from .children import stop_on_sigterm, watch_forks
+
+    watch_forks()  # no process of this run outlives it
+    stop_on_sigterm()
     code = run()
     # Every file is written and closed by now. Ending the process at once
     # skips freeing the parsed catalogs and Sphinx's environment one object

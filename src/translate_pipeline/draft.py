@@ -216,16 +216,14 @@ def targets(project: Project, documents: Sequence[str] | None = None,
 
     ``found``: :func:`.discovery.documents` of the project, when the caller has it.
     """
+    from .status import unknown_documents
+
     suffixes = discovery.source_suffixes(project)
     found = discovery.documents(project, suffixes) if found is None else found
     asked = [suffixes.strip(name) for name in documents or ()]
-    unknown = [name for name in asked if name not in found]
+    unknown = unknown_documents(found, asked)
     if unknown:
-        some = ", ".join(sorted(found)[:3])
-        raise DraftError(
-            f"no document {unknown[0]!r} in this project; give docnames as `translate-pipeline status`"
-            f" lists them (e.g. {some})"
-        )
+        raise DraftError(unknown)
     domains = docnames_to_domain(found, project.gettext_compact)
     result: dict[str, set[str]] = {}
     for docname, (language, _) in sorted(found.items()):

@@ -15,6 +15,7 @@ import functools
 import io
 import os
 import re
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,11 +196,16 @@ class Reader:
         self._warnings.truncate()
         self._progress[0] = progress
         try:
-            app = self._setup(project, srcdir, parallel)
-            app.build()
-        except SphinxError as error:
+            with contextlib.redirect_stdout(sys.stderr):  # conf.py's prints are not the command's output
+                app = self._setup(project, srcdir, parallel)
+                app.build()
+        except (SphinxError, UnicodeDecodeError) as error:
             detail = sphinx_failure(error, self._warnings.getvalue(), srcdir, project.root)
             self.close()
+            from .pagefiles import decoding_problem
+
+            if "UnicodeDecodeError" in f"{type(error).__name__} {error}":
+                raise ExtractError(decoding_problem(project) or f"Sphinx could not read the sources: {detail}") from None
             raise ExtractError(f"Sphinx could not read the sources: {detail}") from None
         except SystemExit as error:  # docutils halts on severe errors
             self.close()

@@ -69,8 +69,16 @@ def read_glossary(path: Path | str) -> Glossary:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
         raise GlossaryError(f"{path}: no such file (set 'glossary' in [tool.translate-pipeline])") from None
+    except IsADirectoryError:
+        raise GlossaryError(f"{path}: a folder, not a file; set 'glossary' in [tool.translate-pipeline] "
+                            "to the CSV file (french,english,note)") from None
+    except OSError as error:
+        raise GlossaryError(f"{path}: cannot be read ({error.strerror}); check its permissions") from None
     except UnicodeDecodeError as error:
-        raise GlossaryError(f"{path}: not UTF-8 text ({error.reason} at byte {error.start})") from None
+        raw = path.read_bytes()
+        line = raw[: error.start].count(b"\n") + 1
+        raise GlossaryError(f"{path}:{line}: not UTF-8 text ({error.reason} at byte {error.start}); "
+                            "save the file as UTF-8 and run again") from None
     return parse_glossary(text, str(path))
 
 

@@ -148,7 +148,10 @@ def merge(
         old = catalogs.get(domain)
         if old is None:
             continue
-        gone = [cat.copy_entry(e) for e in old.entries if _translated(e) and id(e) not in used]
+        # (a plural entry's translation is in its msgstr[n] forms: it goes too)
+        gone = [cat.copy_entry(e) for e in old.entries
+                if (_translated(e) or e.msgid_plural and cat.entry_state(e) is not cat.State.UNTRANSLATED)
+                and id(e) not in used]
         result.counts[domain].obsolete += len(gone)
         if gone:
             result.unchanged.discard(domain)

@@ -18,6 +18,7 @@ import concurrent.futures
 import hashlib
 import json
 import multiprocessing
+import os
 import re
 import time
 import unicodedata
@@ -29,6 +30,7 @@ from typing import Any
 from urllib.parse import unquote, urljoin, urlparse
 
 from . import __version__, pdfrender
+from .children import exit_with_parent
 from .errors import PublishError
 from .files import atomic_write, relative
 from .pdfrender import Page, PdfJob, Rendered, TranslationProgress
@@ -194,7 +196,8 @@ def _render_all(jobs: list[PdfJob], processes: int) -> list[Rendered]:
     results: dict[int, Rendered] = {}
     # spawn: a fresh interpreter, with none of the Sphinx state of this one
     context = multiprocessing.get_context("spawn")
-    with concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+    with concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context,
+                                                initializer=exit_with_parent, initargs=(os.getpid(),)) as pool:
         futures = {pool.submit(pdfrender.render, jobs[i]): i for i in order}
         for future in concurrent.futures.as_completed(futures):
             i = futures[future]

@@ -36,6 +36,7 @@ from typing import Any, Protocol
 from . import siteroot
 from .extract import Reader, readable_warning, sphinx_failure
 from .files import atomic_write, relative
+from .locks import exclusive
 from .pdf import PdfReport, SitePages, make_pdfs, site_pdf_name
 from .pdfrender import TranslationProgress
 from .errors import PublishError
@@ -122,6 +123,15 @@ class Warm(Protocol):
 
 def publish(project: Project, wait: float = 0, progress: Progress | None = None,
             cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None) -> PublishResult:
+    """:func:`publish_alone`, one publish of the project at a time: another one
+    running, this one waits at most ``wait`` seconds, then raises LockedError."""
+    busy = "another publish of this project is running"
+    with exclusive(project.cache_dir / "publish.lock", wait, busy, project.root):
+        return publish_alone(project, wait, progress, cpus, pdf, warm)
+
+
+def publish_alone(project: Project, wait: float = 0, progress: Progress | None = None,
+                  cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None) -> PublishResult:
     """Sync, then build every language's site, the files at the sites' root and the PDFs.
 
     ``pdf``: make the PDFs (default: the ``pdf.enabled`` setting); without
@@ -371,6 +381,7 @@ def _build_process(connection: Any) -> None:
 
     # Ctrl-C reaches every process of the terminal: the parent stops the builds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    sys.stdout = sys.stderr  # what conf.py or an extension prints is not the command's output
     parent = os.getppid()
     site = SiteApp()
     while True:

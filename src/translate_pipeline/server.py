@@ -26,6 +26,8 @@ import multiprocessing.connection
 import os
 import secrets
 import signal
+import socket
+import struct
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
@@ -62,9 +64,20 @@ def _private_folder(folder: Path) -> None:
 # -- the client side: publish ------------------------------------------------------
 
 
-def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | None, say: Say) -> dict | None:
-    """What the project's server published (``PublishResult.as_dict()``); None without a server."""
-    connection = _connect(root)
+def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | None, say: Say,
+                     warn: Say | None = None) -> dict | None:
+    """What the project's server published (``PublishResult.as_dict()``); None without a server.
+
+    A server that does not answer within ``wait`` seconds (at least
+    :data:`ANSWER_SECONDS`: stopped, or busy with another publish) is left
+    alone: ``warn`` says so and None is returned, for the command to publish
+    by itself (the project's publish lock then decides who goes first).
+    """
+    try:
+        connection = _connect(root, max(wait, ANSWER_SECONDS))
+    except ServerNotAnswering as silent:
+        (warn or say)(f"{silent}; publishing without it")
+        return None
     if connection is None:
         return None
     with connection:
@@ -85,7 +98,25 @@ def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | 
                 raise error
 
 
-def _connect(root: Path) -> multiprocessing.connection.Connection | None:
+ANSWER_SECONDS = 3.0  # an idle server answers in milliseconds
+
+
+class ServerNotAnswering(PipelineError):
+    """The project's server accepted the connection but said nothing in time."""
+
+    def __init__(self, path: Path, pid: int | None, seconds: float) -> None:
+        who = f" (process {pid})" if pid else ""
+        super().__init__(f"the project's server{who} does not answer after {seconds:g} s (stopped, or busy with "
+                         f"another publish; its socket: {path})")
+        self.pid = pid
+
+
+def _connect(root: Path, timeout: float = ANSWER_SECONDS) -> multiprocessing.connection.Connection | None:
+    """A connection to the project's server, authenticated; None when there is none.
+
+    As ``multiprocessing.connection.Client``, but bounded: a server that
+    accepts but does not answer within ``timeout`` raises :class:`ServerNotAnswering`.
+    """
     if not hasattr(os, "getuid"):  # not a Unix system: no server
         return None
     path = socket_path(root)
@@ -93,10 +124,37 @@ def _connect(root: Path) -> multiprocessing.connection.Connection | None:
         key = _key_path(root).read_bytes()
     except OSError:
         return None
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
     try:
-        return multiprocessing.connection.Client(str(path), family="AF_UNIX", authkey=key)
+        sock.connect(str(path))
+    except OSError:
+        sock.close()
+        return None  # a server that is gone left its files (or its backlog is full: it does not answer)
+    pid = _peer_pid(sock)
+    sock.settimeout(None)
+    connection = multiprocessing.connection.Connection(sock.detach())
+    try:
+        if not connection.poll(timeout):  # the server speaks first (its challenge)
+            raise ServerNotAnswering(path, pid, timeout)
+        multiprocessing.connection.answer_challenge(connection, key)
+        multiprocessing.connection.deliver_challenge(connection, key)
     except (OSError, multiprocessing.AuthenticationError, EOFError):
-        return None  # a server that is gone left its files
+        connection.close()
+        return None
+    except ServerNotAnswering:
+        connection.close()
+        raise
+    return connection
+
+
+def _peer_pid(sock: socket.socket) -> int | None:
+    """The process at the other end of a Unix socket (Linux), for messages."""
+    try:
+        credentials = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
+    except (OSError, AttributeError):
+        return None
+    return struct.unpack("3i", credentials)[0] or None
 
 
 # -- the server ---------------------------------------------------------------------
@@ -118,7 +176,12 @@ def serve(root: Path, port: int | None, say: Say) -> None:
         raise PipelineError("serve needs a Unix system (Linux, macOS); publish works without it")
     path = socket_path(root)
     _private_folder(path.parent)
-    other = _connect(root)
+    try:
+        other = _connect(root)
+    except ServerNotAnswering as silent:
+        who, stop = (f" (process {silent.pid})", f"end it (kill {silent.pid})") if silent.pid else ("", "end it")
+        raise PipelineError(f"this project already has a server{who}, which does not answer (stopped?); "
+                            f"{stop} or let it carry on, then run serve again") from None
     if other is not None:
         other.close()
         raise PipelineError(f"this project already has a server ({path}); stop it first (Ctrl-C where it runs)")
@@ -219,15 +282,37 @@ def _http(directory: Path, port: int | None, say: Say) -> Iterator[None]:
 
 
 def _serve_http(directory: str, port: int, connection: Any) -> None:
+    import http
     import http.server
 
+    site = os.path.realpath(directory)
+
     class QuietHandler(http.server.SimpleHTTPRequestHandler):
+        """The site's files, and nothing a link inside it leads to outside it."""
+
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
             pass
 
+        def send_head(self) -> Any:
+            path = self.translate_path(self.path)
+            if "\x00" in path:
+                self.send_error(http.HTTPStatus.BAD_REQUEST, "Bad request")
+                return None
+            real = os.path.realpath(path)
+            if real != site and not real.startswith(site + os.sep):
+                self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
+                return None
+            return super().send_head()
+
+    class PreviewServer(http.server.ThreadingHTTPServer):
+        def handle_error(self, request: Any, client_address: Any) -> None:
+            """One line on a request that failed (a client gone mid-answer...), not a traceback."""
+            error = sys.exc_info()[1]
+            sys.stderr.write(f"preview: a request from {client_address[0]} failed: {type(error).__name__}: {error}\n")
+
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops it
     try:
-        server = http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=directory))
+        server = PreviewServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=directory))
     except OSError as error:
         connection.send(error.strerror or str(error))
         return

@@ -15,9 +15,13 @@ refused with the setting to write (:mod:`translate_pipeline.direction`).
 
 from __future__ import annotations
 
+import contextlib
 import os
+import re
+import sys
 import tomllib
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -134,7 +138,9 @@ def read_conf(root: Path) -> dict[str, Any]:
             f"{root}: no conf.py here; run the tool in a Sphinx project (or give -C DIR)"
         )
     try:
-        namespace = eval_config_file(conf_path, Tags())
+        # What conf.py prints is not the command's output (``--json`` on stdout).
+        with contextlib.redirect_stdout(sys.stderr):
+            namespace = eval_config_file(conf_path, Tags())
     except ConfigError as error:
         raise SettingsError(_conf_failure(conf_path, error)) from None
     return {k: v for k, v in namespace.items() if not k.startswith("__") and k != "tags"}
@@ -162,10 +168,15 @@ def _read_pyproject(path: Path) -> dict[str, Any] | None:
     """The ``[tool.translate-pipeline]`` table of ``path`` (None: the file has none)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError as error:
+        line = path.read_bytes()[: error.start].count(b"\n") + 1
+        raise SettingsError(f"{path}:{line}: not UTF-8 text; save the file as UTF-8") from None
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError(f"{path}: {error}; fix the TOML syntax") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{path}: not UTF-8; save it as UTF-8") from None
+        match = re.search(r"\(at (?:line (\d+), column \d+|end of document)\)", str(error))
+        what = str(error)[: match.start()].strip() if match else str(error)
+        line = match.group(1) or len(path.read_text(encoding="utf-8").splitlines()) if match else None
+        where = f"{path}:{line}" if line else str(path)
+        raise SettingsError(f"{where}: {what}; fix the TOML syntax") from None
     table = data.get("tool", {}).get("translate-pipeline")
     return table if isinstance(table, dict) else None
 
@@ -232,36 +243,75 @@ def _coerce(name: str, value: Any, default: Any, where: str) -> Any:
     return value
 
 
-def _build(cls: type, raw: dict[str, Any], where: str) -> Any:
+def _build(cls: type, raw: dict[str, Any], where: Callable[[str], str], prefix: str = "") -> Any:
     known = {f.name: f for f in fields(cls)}
     values: dict[str, Any] = {}
     for name, value in raw.items():
         key = name.replace("-", "_")
         if key not in known:
             raise SettingsError(
-                f"{where}: unknown setting {name!r} (known: {', '.join(sorted(known))})"
+                f"{where(prefix + name)}: unknown setting {name!r} (known: {', '.join(sorted(known))})"
             )
         if key in TABLES:
             if key == "pdf" and isinstance(value, bool):  # pdf = false: the short way
                 value = {"enabled": value}
             if not isinstance(value, dict):
-                raise SettingsError(f"{where}: '{key}' must be a table")
-            values[key] = _build(TABLES[key], value, f"{where} {key}")
+                raise SettingsError(f"{where(prefix + name)}: '{key}' must be a table")
+            values[key] = _build(TABLES[key], value, where, f"{prefix}{key}.")
             continue
         default = known[key].default
-        values[key] = _coerce(name, value, default, where)
+        values[key] = _coerce(name, value, default, where(prefix + name))
     return cls(**values)
 
 
 TABLES = {"policy": Policy, "pdf": PdfOptions}  # settings that are tables of their own
 
 
-def _apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any]:
+class _Where:
+    """Where each setting was written, for messages: ``pyproject.toml:LINE`` or ``--set 'KEY=VALUE'``."""
+
+    def __init__(self, root: Path, path: Path | None = None) -> None:
+        self.path = path or root / PYPROJECT
+        self.overrides: dict[str, str] = {}  # dotted key -> the --set item
+        self.lines: dict[str, int] = {}  # dotted key -> its line in pyproject.toml
+        try:
+            text = self.path.read_text(encoding="utf-8")
+        except (OSError, UnicodeError):
+            return
+        table = None
+        for number, line in enumerate(text.splitlines(), 1):
+            header = re.match(r"\s*\[\s*([^\]]+?)\s*\]\s*(#.*)?$", line)
+            if header:
+                table = header.group(1).replace('"', "")
+                continue
+            key = re.match(r"\s*([A-Za-z0-9_.-]+)\s*=", line)
+            if key and table is not None and (table == SECTION or table.startswith(SECTION + ".")):
+                prefix = table[len(SECTION) + 1:]
+                self.lines.setdefault(f"{prefix}.{key.group(1)}" if prefix else key.group(1), number)
+
+    def __call__(self, key: str = "") -> str:
+        key = key.replace("-", "_")
+        for known, item in self.overrides.items():
+            known = known.replace("-", "_")
+            if known == key or known.startswith(key + "."):
+                return f"--set {item!r}"
+        for known, line in self.lines.items():
+            if known.replace("-", "_") == key:
+                return f"{self.path}:{line}"
+        parent = key.rpartition(".")[0]
+        if parent and parent in {k.replace("-", "_") for k in self.lines}:
+            return self(parent)
+        return f"{self.path} [{SECTION}" + (f".{parent}" if parent else "") + "]"
+
+
+def _apply_overrides(raw: dict[str, Any], overrides: list[str], where: _Where | None = None) -> dict[str, Any]:
     merged = {k: (dict(v) if isinstance(v, dict) else v) for k, v in raw.items()}
     for item in overrides:
         key, sep, text = item.partition("=")
         if not sep or not key.strip():
             raise SettingsError(f"--set {item!r}: write it as KEY=VALUE, e.g. --set policy.max_stale=0")
+        if where is not None:
+            where.overrides[key.strip()] = item
         try:
             value = tomllib.loads(f"v = {text}")["v"]
         except tomllib.TOMLDecodeError:
@@ -276,6 +326,37 @@ def _apply_overrides(raw: dict[str, Any], overrides: list[str]) -> dict[str, Any
     return merged
 
 
+def _conf_locale_dir(root: Path, value: Any) -> str:
+    """The catalogs' folder from conf.py's ``locale_dirs``, which Sphinx reads as a list of folders."""
+    if isinstance(value, (list, tuple)) and value and all(isinstance(v, str | os.PathLike) for v in value):
+        return str(value[0])
+    conf_path = root / "conf.py"
+    line = None
+    with contextlib.suppress(OSError, UnicodeError):
+        for number, text in enumerate(conf_path.read_text(encoding="utf-8").splitlines(), 1):
+            if re.match(r"\s*locale_dirs\s*[:=]", text):
+                line = number
+    where = f"{conf_path}:{line}" if line else str(conf_path)
+    raise SettingsError(
+        f"{where}: locale_dirs must be a list of folders, e.g. locale_dirs = [{str(value)!r}] "
+        f"(Sphinx reads {value!r} letter by letter); write it as a list and run again"
+    )
+
+
+def _inside(root: Path, value: str, where: str, name: str, within: Path | None = None) -> None:
+    """A relative folder setting must stay inside the project (an absolute path may go anywhere);
+    ``within``: the folder it must stay in, when not the project's."""
+    if Path(value).is_absolute():
+        return
+    resolved = (root / value).resolve()
+    within = within or root
+    if resolved != within and within not in resolved.parents:
+        raise SettingsError(
+            f"{where}: '{name}' = {value!r} is outside the project ({resolved}); give a folder inside "
+            f"{root}, or an absolute path if the files really belong elsewhere"
+        )
+
+
 def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> Project:
     """Find the project at ``root`` and read its settings; raise SettingsError."""
     root = Path(root).resolve()
@@ -283,10 +364,14 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
         raise SettingsError(f"{root}: no such directory")
     conf = read_conf(root)
     pyproject, table = find_settings(root)
-    raw = _apply_overrides(table, overrides or [])
-    where = f"{pyproject} [{SECTION}]"
+    where = _Where(root, pyproject)
+    raw = _apply_overrides(table, overrides or [], where)
     if "locale_dir" not in raw and conf.get("locale_dirs"):
-        raw["locale_dir"] = str(conf["locale_dirs"][0])
+        raw["locale_dir"] = _conf_locale_dir(root, conf["locale_dirs"])
+    elif "locale_dir" in raw and isinstance(raw["locale_dir"], str):
+        # Inside the project, or inside the folder of the pyproject.toml above it that sets it.
+        _inside(root, raw["locale_dir"], where("locale_dir"), "locale_dir",
+                within=pyproject.parent if pyproject.parent in root.parents else root)
     if "source_language" not in raw or "target_languages" not in raw:
         from .direction import find_direction
 
@@ -298,20 +383,21 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
         raw.setdefault("source_language", found.source)
         raw.setdefault("target_languages", list(found.targets))
     settings = _build(Settings, raw, where)
-    _check_language(settings.source_language, where)
+    _check_language(settings.source_language, where("source_language"))
     for lang in settings.target_languages:
-        _check_language(lang, where)
+        _check_language(lang, where("target_languages"))
     if settings.source_language in settings.target_languages:
-        raise SettingsError(f"{where}: the source language cannot also be a target language")
+        raise SettingsError(f"{where('target_languages')}: the source language cannot also be a target language")
     if not 0 < settings.stale_match_threshold <= 1:
-        raise SettingsError(f"{where}: 'stale_match_threshold' must be between 0 and 1")
+        raise SettingsError(f"{where('stale_match_threshold')}: 'stale_match_threshold' must be between 0 and 1")
     for name in ("machine", "stale"):
         if getattr(settings.policy, name) not in ("mark", "source"):
-            raise SettingsError(f"{where} policy: '{name}' must be \"mark\" or \"source\"")
+            raise SettingsError(f"{where('policy.' + name)}: policy '{name}' must be \"mark\" or \"source\"")
     if not 0 <= settings.policy.page_threshold <= 100:
-        raise SettingsError(f"{where} policy: 'page_threshold' must be a percentage between 0 and 100")
+        raise SettingsError(f"{where('policy.page_threshold')}: policy 'page_threshold' must be a percentage "
+                            "between 0 and 100")
     if not settings.pdf.paper.strip():
-        raise SettingsError(f"{where} pdf: 'paper' must be a page size such as \"A4\" or \"letter\"")
+        raise SettingsError(f"{where('pdf.paper')}: pdf 'paper' must be a page size such as \"A4\" or \"letter\"")
 
     source_base = root / settings.source_dir
     sources = {

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import catalog as cat
 from .catalog import State
 from .discovery import documents, source_suffixes
+from .errors import PipelineError
 from .extract import docnames_to_domain, orphaned
 from .settings import Policy, Project
 
@@ -138,6 +140,16 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return pieces
 
 
+def unknown_documents(found: Mapping[str, tuple[str, str]], asked: list[str]) -> str | None:
+    """What to say of the first of ``asked`` (docnames) that is no document of ``found``; None if all are."""
+    unknown = [name for name in asked if name not in found]
+    if not unknown:
+        return None
+    some = ", ".join(sorted(found)[:3])
+    return (f"no document {unknown[0]!r} in this project; give docnames as `translate-pipeline status`"
+            f" lists them (e.g. {some})")
+
+
 def status(
     project: Project,
     docnames: list[str] | None = None,
@@ -151,6 +163,9 @@ def status(
     docs = documents(project) if docs is None else docs
     if docnames:  # news.md names the page news
         docnames = [source_suffixes(project).strip(name) for name in docnames]
+        unknown = unknown_documents(docs, docnames)
+        if unknown:
+            raise PipelineError(unknown)
     domains = docnames_to_domain(docs, project.gettext_compact)
     expected: dict[tuple[str, str], list[str]] = {}
     for docname, (language, source) in sorted(docs.items()):

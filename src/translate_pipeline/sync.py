@@ -15,13 +15,11 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from filelock import FileLock, Timeout
-
 from . import catalog as cat
 from . import files, locations, poformat
 from .files import relative
 from .direction import language_name, source_language_of
-from .errors import LockedError
+from .locks import exclusive
 from .extract import Extraction, Progress, Reader, docnames_to_domain, extract, orphaned
 from .merge import Incoming, MergeCounts, merge
 from .settings import Project
@@ -68,22 +66,12 @@ class SyncResult:
 @contextlib.contextmanager
 def project_lock(project: Project, wait: float = 0) -> Iterator[None]:
     """Serialize the runs that write a project's catalogs."""
-    project.cache_dir.mkdir(parents=True, exist_ok=True)
     path = project.cache_dir / "catalogs.lock"
-    lock = FileLock(path, timeout=wait)
-    try:
-        lock.acquire()
-    except Timeout:
-        raise LockedError(
-            f"another translate-pipeline run is writing this project's catalogs (lock: {path}); "
-            "wait for it to finish, or pass --wait SECONDS"
-        ) from None
-    try:
+    busy = "another translate-pipeline run is writing this project's catalogs"
+    with exclusive(path, wait, busy, project.root):
         files.recover(journal_path(project), [project.locale_root])
         cat.use_cache(project.cache_dir / "catalogs")
         yield
-    finally:
-        lock.release()
 
 
 class Messages(list):
