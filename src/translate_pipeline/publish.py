@@ -148,7 +148,7 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         processes = _Processes()
         processes.start(list(project.settings.languages))
         try:
-            return publish(project, wait, progress, cpus, pdf, processes)
+            return publish_alone(project, wait, progress, cpus, pdf, processes)
         finally:
             processes.close()
     say = progress or (lambda _line: None)
