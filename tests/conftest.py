@@ -95,3 +95,24 @@ def snapshot(root: Path) -> dict[str, bytes]:
         for p in sorted(root.rglob("*"))
         if p.is_file() and "_build" not in p.relative_to(root).parts
     }
+
+
+REPO = Path(__file__).resolve().parents[1]
+SAMPLE_FILES = ("conf.py", "pyproject.toml", "source", "locale", "glossary")
+
+
+def copy_sample(project: Path) -> Path:
+    """Copy the repository's sample project (its pages, catalogs, settings) into ``project``."""
+    project.mkdir(parents=True, exist_ok=True)
+    for name in SAMPLE_FILES:
+        if (REPO / name).is_dir():
+            shutil.copytree(REPO / name, project / name)
+        else:
+            shutil.copy2(REPO / name, project / name)
+    return project
+
+
+@pytest.fixture
+def sample(tmp_path) -> Path:
+    """A copy of the repository's sample project."""
+    return copy_sample(tmp_path / "sample")

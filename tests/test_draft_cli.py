@@ -115,7 +115,7 @@ def test_memory_drafts_copied_paragraphs_without_calling_deepl(project, tp, deep
     assert cat.draft_origin(page[PARA]) == f"memory exact (rapports/reunion.po) {cat.today()}"
     assert page[near].msgstr == "EN: " + LINKS and cat.draft_origin(page[near]).startswith("memory 9")
     assert all("fuzzy" in page[m].flags for m in (PARA, near))
-    assert "en (from fr): 2 entries to draft; 2 drafted (memory 2; 0 from the cache), 0 left" in result.out
+    assert "en (from fr): 2 entries to draft; 2 drafted (memory 2), 0 left" in result.out
     assert "Sent: 0 segments, 0 characters billed, 0 requests." in result.out
     assert_valid(project)
 
@@ -134,7 +134,7 @@ def test_a_draft_that_fails_the_markup_check_is_not_stored(project, tp):
     entry = entries(po_path(project, "compte-rendu"))[near]
     assert cat.entry_state(entry) is cat.State.UNTRANSLATED and entry.msgstr == ""
     assert entry.tcomment == "draft check failed: URL https://www.example.gouv.fr/ missing (+1 more)"
-    assert "Check failed: 1 entries got no draft" in result.out
+    assert "Check failed: 1 entry got no draft (it lost markup); see '# draft check failed:' in its catalog." in result.out
     after = po_path(project, "compte-rendu").read_text(encoding="utf-8")
     assert after.replace(f"# {entry.tcomment}\n", "") == before  # only the comment was added
     assert tp("-C", project, "draft", "compte-rendu").code == 0
@@ -299,7 +299,7 @@ def test_json_fields(synced, tp, deepl_server):  # noqa: F811
     data = as_json(tp("-C", synced, "draft", "--engine", "deepl", "--json"))
     assert set(data) == {"dry_run", "stopped", "totals", "glossary", "languages"}
     assert set(data["totals"]) == {
-        "drafted", "pending", "redraft", "cached", "check_failed", "glossary_missing", "left",
+        "drafted", "pending", "redraft", "cached", "check_failed", "glossary_missing", "numbers_differ", "left",
         "segments", "characters", "requests", "written",
     }
     assert [(r["language"], r["source_language"]) for r in data["languages"]] == [("en", "fr"), ("fr", "en")]

@@ -137,8 +137,8 @@ def test_banner_with_counts_and_link_to_the_original(site):
     assert banner is not None
     assert "no-search" in classes(banner)
     text = " ".join(banner.get_text().split())
-    assert "Passages reviewed: 7 of 12." in text
-    assert "machine translated: 2" in text and "outdated: 1" in text and "not yet translated: 2" in text
+    assert "Passages reviewed: 7 of 13." in text  # the image's text is one of them
+    assert "machine translated: 2" in text and "outdated: 1" in text and "not yet translated: 3" in text
     assert banner.find("a", class_="tp-original-link")["href"] == "../../fr/rapports/reunion.html"
     # it opens the page: right after the title
     assert banner.find_previous_sibling().name == "h1"
@@ -286,4 +286,4 @@ def test_status_page_links_each_stale_entry_to_its_passage(site):
 def test_a_second_publish_reads_nothing_again(site):
     result = publish(load_project(site))
     assert [(s.language, s.read) for s in result.sites] == [("fr", 0), ("en", 0)]
-    assert result.sites[1].marks == {"machine": 2, "stale": 1, "untranslated": 4}
+    assert result.sites[1].marks == {"machine": 2, "stale": 1, "untranslated": 5}

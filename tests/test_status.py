@@ -73,7 +73,7 @@ def test_check_gates_on_the_publish_policy(mixed, tp):
     assert tp("-C", mixed, "status", "--check").code == 0  # default policy asks nothing
     failed = tp("-C", mixed, "--set", "policy.max_stale=0", "status", "--check")
     assert failed.code == 1
-    assert "en: 1 stale entries, policy allows 0" in failed.err
+    assert "en: 1 stale entry, policy allows 0" in failed.err
     reviewed = tp("-C", mixed, "--set", "policy.min_reviewed=95", "status", "--check", "--json")
     assert reviewed.code == 1
     check = json.loads(reviewed.out)["check"]

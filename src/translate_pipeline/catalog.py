@@ -39,7 +39,8 @@ STALE_PREFIX = "stale: "  # "stale: French changed on DATE", naming the original
 _STALE_DATE = re.compile(r" changed on (\S+)$")
 CHECK_PREFIX = "draft check failed: "
 GLOSSARY_PREFIX = "glossary: "
-TOOL_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, CHECK_PREFIX, GLOSSARY_PREFIX)  # comments the tool owns
+DRAFT_NOTE_PREFIX = "draft check: "  # a stored draft a reviewer should look at twice (numbers differ)
+TOOL_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, CHECK_PREFIX, GLOSSARY_PREFIX, DRAFT_NOTE_PREFIX)  # comments the tool owns
 
 
 class State(enum.StrEnum):
@@ -103,6 +104,12 @@ def _draft_edited(entry: polib.POEntry) -> bool:
     """
     match = _FINGERPRINT.search(_draft_line(entry) or "")
     return match is not None and match.group(1) != _fingerprint(entry.msgstr)
+
+
+def draft_note(entry: polib.POEntry) -> str | None:
+    """What the ``# draft check:`` comment asks a reviewer to look at (numbers that differ), if any."""
+    lines = _tool_lines(entry, DRAFT_NOTE_PREFIX)
+    return lines[0][len(DRAFT_NOTE_PREFIX):] if lines else None
 
 
 def stale_since(entry: polib.POEntry) -> str | None:

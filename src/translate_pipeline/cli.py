@@ -13,6 +13,7 @@ import click
 
 from . import __version__
 from .errors import LockedError, PipelineError
+from .plural import counted
 from .settings import Project, load_project
 
 EXIT_OK = 0
@@ -151,8 +152,8 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     data = result.as_dict()
     cats, entries = data["catalogs"], data["entries"]
     click.echo(
-        f"Catalogs: {cats['created']} created, {cats['updated']} updated, {cats['unchanged']} unchanged"
-        f" ({result.documents_read} page(s) read again)"
+        f"Catalogs: {cats['created']} created, {cats['updated']} updated, {cats['unchanged']} unchanged ("
+        + counted(result.documents_read, "%(count)d page read again", "%(count)d pages read again") + ")"
     )
     click.echo(
         f"Entries: {entries['new']} new, {entries['stale']} stale, "
@@ -211,7 +212,10 @@ def draft(
     translator to review. Every draft is checked against its original: a draft
     that loses a link, a reference or a literal is not stored (the entry keeps
     what it had, with a "# draft check failed:" comment saying what is wrong);
-    glossary terms missing from a draft are listed in a "# glossary:" comment.
+    a draft whose numbers (digits, number words, dates) differ from its
+    original is stored with a "# draft check:" comment; glossary terms
+    missing from a draft (in all the forms the glossary allows) are listed
+    in a "# glossary:" comment.
 
     Cost: each distinct text is sent once, and only if no earlier run paid for
     it (drafts are cached in _build/translate-pipeline/drafts.sqlite), so a
@@ -249,13 +253,31 @@ def draft(
         _print_draft(result)
     if result.stopped:
         drafted = sum(result.drafted().values())
+        kept = counted(
+            drafted, "The entry drafted before is written to its catalog; run",
+            "The %(count)d entries drafted before are written to the catalogs; run",
+        ) if drafted else "Run"
         click.secho(
-            f"translate-pipeline: stopped: {result.stopped}. The {drafted} entries drafted before are "
-            "written to the catalogs; run draft again later to carry on (nothing drafted is sent twice).",
+            f"translate-pipeline: stopped: {result.stopped}. {kept} draft again later to carry on"
+            " (nothing drafted is sent twice).",
             fg="red",
             err=True,
         )
         raise SystemExit(EXIT_ENGINE)
+
+
+def _print_sent(result) -> None:
+    """What was (or would be) sent to paying engines; nothing when only free ones were asked."""
+    if not result.paid:
+        return
+    segments, characters = result.total("segments"), result.total("characters")
+    texts = counted(segments, "%(count)d segment", "%(count)d segments")
+    billed = counted(characters, "%(count)d character billed", "%(count)d characters billed")
+    if result.dry_run:
+        click.echo(f"Would send: {texts}, {billed}.")
+    else:
+        requests = counted(result.total("requests"), "%(count)d request", "%(count)d requests")
+        click.echo(f"Sent: {texts}, {billed}, {requests}.")
 
 
 def _print_draft(result) -> None:
@@ -264,38 +286,50 @@ def _print_draft(result) -> None:
     for report in result.languages:
         drafted = sum(report.drafted.values())
         engines = ", ".join(f"{name} {count}" for name, count in sorted(report.drafted.items()))
-        details = f" ({engines}; {report.cached} from the cache)" if drafted else ""
-        redraft = f" ({report.redraft} machine drafts whose original changed)" if report.redraft else ""
+        cached = f"; {report.cached} from the cache" if report.cached else ""
+        details = f" ({engines}{cached})" if drafted else ""
+        redraft = counted(
+            report.redraft, " (%(count)d machine draft whose original changed)",
+            " (%(count)d machine drafts whose original changed)",
+        ) if report.redraft else ""
         if result.dry_run:
-            done = f"{drafted} drafted without sending anything{details}, {report.segments} texts to send"
+            done = f"{drafted} drafted without sending anything{details}" + (", " + counted(
+                report.segments, "%(count)d text to send", "%(count)d texts to send") if result.paid else "")
         else:
             done = f"{drafted} drafted{details}, {report.left} left"
-        click.echo(
-            f"{report.language} (from {report.source_language}): {report.pending} entries to draft{redraft}; {done}"
-        )
+        pending = counted(report.pending, "%(count)d entry to draft", "%(count)d entries to draft")
+        click.echo(f"{report.language} (from {report.source_language}): {pending}{redraft}; {done}")
         for skipped in report.skipped:
             click.echo(f"  skipped {skipped}")
-    segments, characters = result.total("segments"), result.total("characters")
-    if result.dry_run:
-        click.echo(f"Would send: {segments} segments, {characters} characters billed.")
-    else:
-        click.echo(
-            f"Sent: {segments} segments, {characters} characters billed, {result.total('requests')} requests."
-        )
-    if result.total("check_failed"):
-        click.echo(
-            f"Check failed: {result.total('check_failed')} entries got no draft (it lost markup); "
-            "see '# draft check failed:' in their catalogs."
-        )
+    _print_sent(result)
+    failed = result.total("check_failed")
+    if failed:
+        click.echo(counted(
+            failed, "Check failed: %(count)d entry got no draft (it lost markup); "
+            "see '# draft check failed:' in its catalog.",
+            "Check failed: %(count)d entries got no draft (it lost markup); "
+            "see '# draft check failed:' in their catalogs.",
+        ))
     if result.total("glossary_missing"):
-        click.echo(f"Glossary terms missing in {result.total('glossary_missing')} drafts; see '# glossary:'.")
+        click.echo(counted(
+            result.total("glossary_missing"), "Glossary terms missing in %(count)d draft; see '# glossary:'.",
+            "Glossary terms missing in %(count)d drafts; see '# glossary:'.",
+        ))
+    if result.total("numbers_differ"):
+        click.echo(counted(
+            result.total("numbers_differ"), "Numbers differ from the original in %(count)d draft; see '# draft check:'.",
+            "Numbers differ from the original in %(count)d drafts; see '# draft check:'.",
+        ))
     left = result.total("left")
     if left and not result.dry_run and not result.stopped and not result.total("segments"):
-        click.echo(
-            f"{left} entries found nothing in the translation memory; with a DeepL key in "
+        click.echo(counted(
+            left, "%(count)d entry found nothing in the translation memory; with a DeepL key in "
+            "DEEPL_AUTH_KEY, `translate-pipeline draft --engine deepl` drafts it "
+            "(`--dry-run` first says what it would bill).",
+            "%(count)d entries found nothing in the translation memory; with a DeepL key in "
             "DEEPL_AUTH_KEY, `translate-pipeline draft --engine deepl` drafts them "
-            "(`--dry-run` first says what it would bill)."
-        )
+            "(`--dry-run` first says what it would bill).",
+        ))
     written = result.written()
     if written:
         click.echo(f"Catalogs written: {len(written)}")
@@ -315,10 +349,11 @@ def _print_draft(result) -> None:
 def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, documents: tuple[str, ...]) -> None:
     """Show what is reviewed, machine-drafted, stale and untranslated.
 
-    Counts entries and words per document and per language, lists orphaned
-    catalogs and pages not synced yet. DOC limits the listing to those pages
-    (docnames such as index or rapports/2014-02-reunion-ministre, or file names
-    such as actualites.md).
+    Counts entries and words per document and per language, lists the
+    machine drafts to check (their "# draft check:" comment: numbers that
+    differ from the original), orphaned catalogs and pages not synced yet.
+    DOC limits the listing to those pages (docnames such as index or
+    rapports/2014-02-reunion-ministre, or file names such as actualites.md).
 
     With --check, the publish policy of [tool.translate-pipeline.policy]
     (min_reviewed percent of words, max_stale, max_untranslated entries) is
@@ -401,12 +436,14 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         _print_json(data)
         return
     made = data["pdf"]
-    for line in [*data["sync"]["warnings"], *(w for site in data["sites"] for w in site["warnings"]),
-                 *(made["warnings"] if made else [])]:
+    for warning in _combined_warnings(data):
+        click.echo(warning["message"] + _sites_named(warning["languages"]), err=True)
+    for line in made["warnings"] if made else []:
         click.echo(line, err=True)
     if quiet:
         return
-    click.echo(f"Published {len(data['sites'])} sites in {data['seconds']:.1f}s:")
+    click.echo(counted(len(data["sites"]), "Published %(count)d site in %(seconds).1fs:",
+                       "Published %(count)d sites in %(seconds).1fs:", seconds=data["seconds"]))
     for site in data["sites"]:
         marks = site["marks"]
         extra = []
@@ -415,20 +452,39 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         if site["notices"]:
             extra.append(f"{site['notices']} replaced by a notice")
         click.echo(
-            f"  {site['language']:3} {site['path'] + '/':18} {site['pages']} pages ({site['read']} read again); "
+            f"  {site['language']:3} {site['path'] + '/':18} "
+            + counted(site["pages"], "%(count)d page", "%(count)d pages") + f" ({site['read']} read again); "
             f"passages marked: {marks.get('machine', 0)} machine translated, {marks.get('stale', 0)} outdated, "
             f"{marks.get('untranslated', 0)} not yet translated" + (f"; pages: {', '.join(extra)}" if extra else "")
         )
     for language in made["languages"] if made else []:
-        line = f"  {language['language']:3} PDFs: {language['made']} of {language['pages']} pages made again"
+        line = f"  {language['language']:3} PDFs: " + counted(
+            language["pages"], "%(made)d of %(count)d page made again", "%(made)d of %(count)d pages made again",
+            made=language["made"])
         if language["site"]:
             line += f"; whole site: {language['site']} " + (
-                f"({language['site_pages']} pages)" if language["site_made"] else "(unchanged)")
+                "(" + counted(language["site_pages"], "%(count)d page", "%(count)d pages") + ")"
+                if language["site_made"] else "(unchanged)")
         click.echo(line)
     click.echo(f"Open {data['root']} (sitemap: {data['sitemap']}; status: <site>/translation-status.html)")
     if not data["site_root"]:
         click.echo("The sitemap and the language alternates hold relative URLs, which search engines ignore: "
                    "set html_baseurl in conf.py to the URL of the folder holding the sites.")
+
+
+def _combined_warnings(data: dict) -> list[dict]:
+    """Each warning of the publish once, with the sites it concerns (what --json gives as "warnings")."""
+    from .buildlog import combine
+
+    return combine(data["sync"]["warnings"], {site["language"]: site["warnings"] for site in data["sites"]})
+
+
+def _sites_named(languages: list[str]) -> str:
+    """" (fr and en sites)": the sites a warning concerns; nothing for a warning of reading the pages."""
+    if not languages:
+        return ""
+    names = languages[0] if len(languages) == 1 else f"{', '.join(languages[:-1])} and {languages[-1]}"
+    return " (" + counted(len(languages), "%(names)s site", "%(names)s sites", names=names) + ")"
 
 
 @cli.command(epilog=EXIT_CODES_HELP)
@@ -477,6 +533,15 @@ def _print_status(report, show_stale: bool, project: Project) -> None:
         click.echo(row(name, item.tally))
     for language, t in sorted(report.totals().items()):
         click.secho(row(f"total {language}", t), bold=True)
+    for language, count in sorted(report.draft_checks().items()):
+        if count:
+            click.echo(counted(count, "%(language)s: %(count)d machine draft to check (# draft check:):",
+                               "%(language)s: %(count)d machine drafts to check (# draft check:):", language=language))
+    checks = [(item.path, check) for item in report.catalogs for check in item.checks]
+    for path, check in checks[:LIST_LIMIT]:
+        click.echo(f"  {path}:{check.line or '?'}: {check.note}")
+    if len(checks) > LIST_LIMIT:
+        click.echo(f"  … and {len(checks) - LIST_LIMIT} more (--json lists them all)")
     for path in report.orphaned:
         click.echo(f"orphaned: {path} (its page is gone)")
     for path in report.unsynced:

@@ -13,7 +13,9 @@ context, and what it answers is cached at once. Every draft is checked
 against its source: a draft that fails the markup check is not stored (the
 next engine may do better; otherwise the entry keeps what it had and gets a
 ``# draft check failed:`` comment); a draft missing glossary terms is stored
-with a ``# glossary:`` comment. Drafts are stored as machine drafts (fuzzy,
+with a ``# glossary:`` comment, one whose numbers differ from its source's
+(a close memory match of another paragraph: "three" for "quatre") with a
+``# draft check:`` comment. Drafts are stored as machine drafts (fuzzy,
 ``# draft: ENGINE DATE``). The catalogs changed are written together (through
 the journal) as paid answers come back (at most once a second) and at the
 end, also when an error or Ctrl-C ends the run: nothing paid for is lost.
@@ -37,6 +39,7 @@ from .errors import PipelineError
 from .files import relative
 from .extract import docnames_to_domain
 from .glossary import Glossary, missing_terms, read_glossary
+from .numbers import number_differences
 from .settings import Project, Settings
 from .sync import journal_path, load_catalogs, project_lock
 from .tmcache import CachedDraft, CacheKey, TranslationCache
@@ -67,6 +70,7 @@ class DraftReport:
     cached: int = 0  # of those, drafts a paying engine had made before (from the cache)
     check_failed: int = 0  # entries whose only drafts failed the markup check
     glossary_missing: int = 0  # entries drafted without some glossary term
+    numbers_differ: int = 0  # entries drafted whose numbers differ from the original ("# draft check:")
     left: int = 0  # entries still without a (new) draft
     segments: int = 0  # distinct texts sent to paying engines (dry run: that would be)
     characters: int = 0  # characters billed (dry run: that would be)
@@ -75,7 +79,7 @@ class DraftReport:
     skipped: list[str] = field(default_factory=list)  # engines that cannot do this pair
 
 
-COUNTS = ("pending", "redraft", "cached", "check_failed", "glossary_missing", "left",
+COUNTS = ("pending", "redraft", "cached", "check_failed", "glossary_missing", "numbers_differ", "left",
           "segments", "characters", "requests")
 
 
@@ -85,6 +89,7 @@ class DraftResult:
     languages: list[DraftReport] = field(default_factory=list)
     stopped: str | None = None  # the engine error that ended the run early
     glossary: dict | None = None  # the DeepL copy of the glossary: name, id, created, deleted
+    paid: bool = False  # whether a paying engine was among the run's engines (free ones bill nothing)
 
     def total(self, name: str) -> int:
         return sum(getattr(report, name) for report in self.languages)
@@ -278,6 +283,12 @@ class Engines:
                 engines.append(self.shared[name])
         return engines
 
+    @property
+    def paid(self) -> bool:
+        """Whether one of the engines bills what it is sent."""
+        ready = [name for name in self.names if not isinstance(name, str)]
+        return any(engine.paid for engine in [*self.shared.values(), *ready])
+
     def glossary_sync(self) -> dict | None:
         """What was done to the DeepL copy of the glossary, if anything was sent."""
         synced = getattr(self.shared.get("deepl"), "glossary_sync", None)
@@ -329,6 +340,7 @@ def draft(
             result.languages.append(report)
             work.append((report, catalogs, jobs))
         engines = Engines(project, names, glossary)
+        result.paid = engines.paid
         writer = _Writer(journal_path(project), enabled=not dry_run)
         counter = _Counter(progress, sum(len(jobs) for _, _, jobs in work))
         try:
@@ -506,10 +518,13 @@ class _LanguageRun:
         report.left -= count
         missing = missing_terms(job.text, answer.text, self.glossary, job.syntax) if self.glossary else []
         report.glossary_missing += count if missing else 0
+        numbers = number_differences(job.text, report.source_language, answer.text, report.language, job.syntax)
+        report.numbers_differ += count if numbers else 0
         if self.dry_run:
             return
+        note = numbers.describe(COMMENT_MAX - len(cat.DRAFT_NOTE_PREFIX)) if numbers else None
         for catalog, entry in job.entries:
-            _store(entry, answer, missing)
+            _store(entry, answer, missing, note)
             self.writer.touch(catalog)
 
     def _settle(self) -> None:
@@ -527,11 +542,12 @@ class _LanguageRun:
             self.counter.advance(len(left), left[-1].domain)
 
 
-def _store(entry: cat.Entry, answer: Draft, missing: list[tuple[str, str]]) -> None:
+def _store(entry: cat.Entry, answer: Draft, missing: list[tuple[str, str]], note: str | None) -> None:
     today = cat.today()
     cat.mark_draft(entry, answer.text, answer.origin, today)  # fits the comment on one line
     terms = [f"{source} -> {target}" for source, target in missing]
     cat.set_tool_comment(entry, cat.GLOSSARY_PREFIX, _fit(cat.GLOSSARY_PREFIX, terms) if terms else None)
+    cat.set_tool_comment(entry, cat.DRAFT_NOTE_PREFIX, note)
 
 
 def _fit(prefix: str, items: list[str]) -> str:

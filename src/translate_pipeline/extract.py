@@ -16,7 +16,7 @@ import io
 import os
 import re
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -339,26 +339,31 @@ def sphinx_failure(error: Exception, warnings: str, srcdir: Path, root: Path) ->
 MESSAGES_ATTR = "translate_pipeline_messages"
 
 
-def _collect(doctree: Any, gettext_additional_targets: Any) -> list[tuple[str, list[tuple[str, int]]]]:
-    from docutils import nodes
+def page_messages(doctree: Any, gettext_additional_targets: Any) -> Iterator[tuple[Any, str]]:
+    """Each message of a page with its node, as Sphinx's gettext builder collects them.
+
+    The messages of a page's catalog: ``sync`` writes them, the marks count
+    a page by them (so a banner's figures are the catalog's).
+    """
     from sphinx.builders.gettext import _is_node_in_substitution_definition
     from sphinx.util.index_entries import split_index_msg
     from sphinx.util.nodes import extract_messages, traverse_translatable_index
 
-    found: dict[str, list[tuple[str, int]]] = {}
-
-    def add(node: nodes.Element, msg: str) -> None:
-        line = node.line if node.line is not None else -1
-        found.setdefault(msg, []).append((node.source or "", line))
-
     for node, msg in extract_messages(doctree):
         if not _is_node_in_substitution_definition(node):
-            add(node, msg)
-    if "index" in gettext_additional_targets:
+            yield node, msg
+    if "index" in (gettext_additional_targets or ()):
         for node, entries in traverse_translatable_index(doctree):
             for entry_type, value, _tid, _main, _key in entries:
                 for m in split_index_msg(entry_type, value):
-                    add(node, m)
+                    yield node, m
+
+
+def _collect(doctree: Any, gettext_additional_targets: Any) -> list[tuple[str, list[tuple[str, int]]]]:
+    found: dict[str, list[tuple[str, int]]] = {}
+    for node, msg in page_messages(doctree, gettext_additional_targets):
+        line = node.line if node.line is not None else -1
+        found.setdefault(msg, []).append((node.source or "", line))
     return [(msg, sorted(set(locs))) for msg, locs in found.items()]
 
 

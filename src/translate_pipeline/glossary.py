@@ -3,6 +3,14 @@
 The file has a header row ``french,english,note`` and one term a row. The
 same terms serve both directions: French to English, and reversed for pages
 written in English.
+
+The english column may give several forms separated by ``|``: the first is
+the translation DeepL is told to use, and a draft holding any of them has
+the term. That is how a note's exception is written so that the check
+honours it: a term kept as is lists itself (``collectif,collective |
+Collectif,for the Collectif itself, keep "the Collectif"``), a term
+translated in several ways lists each (``compte rendu,minutes | meeting
+report | report,...``). The note is for people: nothing reads it.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ from . import markup
 from .errors import PipelineError
 
 HEADER = ("french", "english", "note")
+FORMS_SEPARATOR = "|"  # in the english column: forms a draft may use, the first one preferred
 NAME_PREFIX = "translate-pipeline"
 
 
@@ -30,9 +39,15 @@ class GlossaryError(PipelineError):
 @dataclass(frozen=True)
 class Term:
     source: str
-    target: str
+    target: str  # the preferred translation (DeepL's)
     note: str = ""
     line: int = 0
+    alternatives: tuple[str, ...] = ()  # other forms a draft may use instead
+
+    @property
+    def forms(self) -> tuple[str, ...]:
+        """Every form a draft may hold the term in, the preferred one first."""
+        return (self.target, *self.alternatives)
 
 
 @dataclass(frozen=True)
@@ -117,14 +132,24 @@ def _term(row: list[str], line: int, where: str) -> Term:
         raise GlossaryError(
             f"{where}:{line}: expected 3 columns (french, english, note), found {len(row)}"
         )
-    french, english = row[0].strip(), row[1].strip()
+    french = row[0].strip()
+    forms = [form.strip() for form in row[1].split(FORMS_SEPARATOR)]
     note = row[2].strip() if len(row) == 3 else ""
-    for column, value in (("french", french), ("english", english)):
+    if FORMS_SEPARATOR in french:
+        raise GlossaryError(
+            f"{where}:{line}: the french term holds '{FORMS_SEPARATOR}'; other forms go in the english column"
+        )
+    if len(forms) > 1 and not all(forms):
+        raise GlossaryError(
+            f"{where}:{line}: an empty form between '{FORMS_SEPARATOR}' in the english column; "
+            f"write the forms as \"first | second\""
+        )
+    for column, value in (("french", french), *(("english", form) for form in forms)):
         if not value:
             raise GlossaryError(f"{where}:{line}: the {column} term is empty")
         if any(ord(c) < 32 or 127 <= ord(c) < 160 or c in "\u2028\u2029" for c in value):
             raise GlossaryError(f"{where}:{line}: the {column} term contains a control character or a line break")
-    return Term(french, english, note, line)
+    return Term(french, forms[0], note, line, tuple(forms[1:]))
 
 
 # --- checking drafts -----------------------------------------------------------
@@ -132,18 +157,19 @@ def _term(row: list[str], line: int, where: str) -> Term:
 
 def missing_terms(source: str, draft: str, glossary: Glossary,
                   syntax: markup.Syntax = markup.RST) -> list[tuple[str, str]]:
-    """``(source term, target term)`` pairs used in ``source`` but not in ``draft``.
+    """``(source term, target term)`` pairs used in ``source`` but in none of their forms in ``draft``.
 
     Case-insensitive, whole words, a simple plural accepted (-s, -x, -es, -aux
     for -al, -ies for -y); text inside literals, URLs and role targets (in the
-    markup ``syntax`` of the page) is ignored.
+    markup ``syntax`` of the page) is ignored. Any of a term's forms
+    (:attr:`Term.forms`) will do.
     """
     source_text, draft_text = markup.plain_text(source, syntax), markup.plain_text(draft, syntax)
     return [
         (term.source, term.target)
         for term in glossary.terms
         if _term_pattern(term.source).search(source_text)
-        and not _term_pattern(term.target).search(draft_text)
+        and not any(_term_pattern(form).search(draft_text) for form in term.forms)
     ]
 
 

@@ -34,6 +34,7 @@ from .children import exit_with_parent
 from .errors import PublishError
 from .files import atomic_write, relative
 from .pdfrender import Page, PdfJob, Rendered, TranslationProgress
+from .plural import counted
 from .settings import PdfOptions, Project
 from .sphinx.site import pdf_uri
 
@@ -119,17 +120,23 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
     if planned:
         report.processes = max(1, min(cpus, len(planned)))
         sites_made = sum(1 for item in planned if item.job.whole_site)
-        say(f"Making {len(planned)} PDF(s) ({len(planned) - sites_made} of pages, {sites_made} of whole sites) "
-            f"in {report.processes} process(es)…")
+        say(counted(len(planned), "Making %(count)d PDF", "Making %(count)d PDFs")
+            + f" ({len(planned) - sites_made} of pages, {sites_made} of whole sites) "
+            + counted(report.processes, "in %(count)d process…", "in %(count)d processes…"))
         results = _render_all([item.job for item in planned], report.processes)
         failed = _record(planned, results, report, manifest, project.root, sites_dir)
     manifest.save()
     if failed:
-        raise PublishError(f"WeasyPrint could not make {len(failed)} PDF(s): {failed[0]} "
-                           "(the sites are built; publish --no-pdf builds them without PDFs)")
+        raise PublishError(
+            counted(len(failed), "WeasyPrint could not make %(count)d PDF", "WeasyPrint could not make %(count)d PDFs")
+            + f": {failed[0]} (the sites are built; publish --no-pdf builds them without PDFs)"
+        )
     for language in report.languages if planned else ():
-        say(f"  {language.language}: {language.made} of {language.pages} page PDFs made"
-            + (f"; the whole site's ({language.site_pages} pages)" if language.site_made else ""))
+        say(f"  {language.language}: "
+            + counted(language.pages, "%(made)d of %(count)d page PDF made", "%(made)d of %(count)d page PDFs made",
+                      made=language.made)
+            + ("; the whole site's (" + counted(language.site_pages, "%(count)d page", "%(count)d pages") + ")"
+               if language.site_made else ""))
     report.seconds = time.monotonic() - started
     return report
 

@@ -34,6 +34,8 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from . import siteroot
+from .buildlog import combine
+from .plural import counted
 from .extract import Reader, readable_warning, sphinx_failure
 from .files import atomic_write, relative
 from .locks import exclusive
@@ -108,6 +110,7 @@ class PublishResult:
             "site_root": self.site_root,
             "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
             "sync": self.sync.as_dict(),
+            "warnings": combine(self.sync.warnings, {s.language: s.warnings for s in self.sites}),
             "pdf": self.pdf.as_dict() if self.pdf else None,
             "seconds": round(self.seconds, 2),
         }
@@ -195,7 +198,8 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         )
         for lang in languages
     ]
-    say(f"Building the sites ({', '.join(languages)}) in {min(len(specs), cpus)} process(es)…")
+    say(counted(min(len(specs), cpus), "Building the sites (%(languages)s) in %(count)d process…",
+                "Building the sites (%(languages)s) in %(count)d processes…", languages=", ".join(languages)))
     sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
     for report in sites:
         report.path = relative(Path(report.path), project.root)
@@ -349,8 +353,9 @@ class BuildProcesses:
                     building.remove(item)
                     reports[spec.language] = report
                     if not report.error:
-                        say(f"  {report.language}: {report.pages} pages ({report.read} read again) "
-                            f"in {report.seconds:.1f}s")
+                        say(f"  {report.language}: "
+                            + counted(report.pages, "%(count)d page", "%(count)d pages")
+                            + f" ({report.read} read again) in {report.seconds:.1f}s")
         except BaseException:  # Ctrl-C: the builds under way stop now
             for spec, process, _connection in building:
                 process.terminate()

@@ -293,7 +293,7 @@ class _Where:
         key = key.replace("-", "_")
         for known, item in self.overrides.items():
             known = known.replace("-", "_")
-            if known == key or known.startswith(key + "."):
+            if known == key or known.startswith(key + ".") or key.startswith(known + "."):  # or the whole table
                 return f"--set {item!r}"
         for known, line in self.lines.items():
             if known.replace("-", "_") == key:

@@ -17,6 +17,7 @@ from .catalog import State
 from .discovery import documents, source_suffixes
 from .errors import PipelineError
 from .extract import docnames_to_domain, orphaned
+from .plural import counted
 from .settings import Policy, Project
 
 
@@ -71,6 +72,15 @@ class StaleEntry:
 
 
 @dataclass
+class DraftCheck:
+    """A machine draft the tool asks a reviewer to look at twice (its ``# draft check:`` comment)."""
+
+    line: int | None
+    msgid: str
+    note: str  # "numbers differ: ..."
+
+
+@dataclass
 class CatalogStatus:
     language: str
     domain: str
@@ -78,6 +88,7 @@ class CatalogStatus:
     documents: list[str]
     tally: Tally
     stale: list[StaleEntry] = field(default_factory=list)
+    checks: list[DraftCheck] = field(default_factory=list)
 
     def as_dict(self, with_stale: bool = False) -> dict:
         data = {
@@ -86,6 +97,7 @@ class CatalogStatus:
             "path": self.path,
             "documents": self.documents,
             **self.tally.as_dict(),
+            "draft_checks": [{"line": c.line, "msgid": c.msgid, "note": c.note} for c in self.checks],
         }
         if with_stale:
             data["stale"] = [
@@ -113,10 +125,18 @@ class StatusReport:
             per_language.setdefault(status.language, Tally()).absorb(status.tally)
         return per_language
 
+    def draft_checks(self) -> dict[str, int]:
+        """Per language, the machine drafts with a ``# draft check:`` comment."""
+        counts: dict[str, int] = {}
+        for status in self.catalogs:
+            counts[status.language] = counts.get(status.language, 0) + len(status.checks)
+        return counts
+
     def as_dict(self, with_stale: bool = False) -> dict:
         return {
             "catalogs": [c.as_dict(with_stale) for c in self.catalogs],
             "totals": {lang: t.as_dict() for lang, t in sorted(self.totals().items())},
+            "draft_checks": dict(sorted(self.draft_checks().items())),
             "orphaned": self.orphaned,
             "unsynced": self.unsynced,
         }
@@ -184,21 +204,26 @@ def status(
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                tally, stale = cat.derived(path, "status", _facts)
+                tally, stale, checks = cat.derived(path, "status-with-checks", _facts)
                 report.catalogs.append(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
-                                  tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale))
+                                  tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
+                                  checks=list(checks))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     return report
 
 
-def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
-    """The numbers per state, and the stale entries, of one catalog."""
+def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry], list[DraftCheck]]:
+    """The numbers per state, the stale entries and the drafts to check twice, of one catalog."""
     tally = Tally()
     stale = []
+    checks = []
     for entry, state in catalog.states():
         tally.add(state, cat.word_count(entry.msgid))
+        note = cat.draft_note(entry) if state is State.MACHINE else None
+        if note:
+            checks.append(DraftCheck(getattr(entry, "linenum", None), entry.msgid, note))
         if state is State.STALE:
             stale.append(
                 StaleEntry(
@@ -209,7 +234,7 @@ def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry]]:
                     line=getattr(entry, "linenum", None),
                 )
             )
-    return tally, stale
+    return tally, stale, checks
 
 
 def check(report: StatusReport, policy: Policy) -> list[str]:
@@ -223,12 +248,19 @@ def check(report: StatusReport, policy: Policy) -> list[str]:
             )
         stale = tally.entries[State.STALE]
         if policy.max_stale is not None and stale > policy.max_stale:
-            problems.append(f"{language}: {stale} stale entries, policy allows {policy.max_stale}")
+            problems.append(counted(stale, "%(language)s: %(count)d stale entry, policy allows %(allowed)d",
+                                    "%(language)s: %(count)d stale entries, policy allows %(allowed)d",
+                                    language=language, allowed=policy.max_stale))
         untranslated = tally.entries[State.UNTRANSLATED]
         if policy.max_untranslated is not None and untranslated > policy.max_untranslated:
-            problems.append(
-                f"{language}: {untranslated} untranslated entries, policy allows {policy.max_untranslated}"
-            )
+            problems.append(counted(
+                untranslated, "%(language)s: %(count)d untranslated entry, policy allows %(allowed)d",
+                "%(language)s: %(count)d untranslated entries, policy allows %(allowed)d",
+                language=language, allowed=policy.max_untranslated,
+            ))
     if report.unsynced:
-        problems.append(f"{len(report.unsynced)} document(s) have no catalog yet: run `translate-pipeline sync`")
+        problems.append(counted(
+            len(report.unsynced), "%(count)d document has no catalog yet: run `translate-pipeline sync`",
+            "%(count)d documents have no catalog yet: run `translate-pipeline sync`",
+        ))
     return problems

@@ -26,6 +26,7 @@ from deepl.api_data import MultilingualGlossaryDictionaryEntries
 
 from .. import __version__, markup
 from ..glossary import Glossary, GlossarySync, sync_deepl_glossary
+from ..plural import counted
 from .base import (
     Draft,
     Engine,
@@ -254,12 +255,13 @@ class DeepLEngine(Engine):
             )
         if isinstance(error, deepl.QuotaExceededException) or status == 456:
             return QuotaExceeded("DeepL character quota for this billing period is used up")
+        tried = counted(attempts, "%(count)d attempt", "%(count)d attempts")
         if status == 429:
-            return RateLimited(f"DeepL still answers 'too many requests' after {attempts} attempts")
+            return RateLimited(f"DeepL still answers 'too many requests' after {tried}")
         if isinstance(error, deepl.ConnectionException):
-            return EngineUnavailable(f"DeepL unreachable at {where} after {attempts} attempts: {detail}")
+            return EngineUnavailable(f"DeepL unreachable at {where} after {tried}: {detail}")
         if status is not None and status >= 500:
-            return EngineUnavailable(f"DeepL failing (HTTP {status}) after {attempts} attempts")
+            return EngineUnavailable(f"DeepL failing (HTTP {status}) after {tried}")
         if status == 400 and "lang" in detail.lower():
             return UnsupportedLanguage(f"DeepL refused the languages: {detail}")
         return EngineError(f"DeepL refused the request: {detail}")

@@ -12,6 +12,11 @@ Two small transforms around Sphinx's ``Locale`` transform (priority 20):
   ``tp-machine``/``tp-stale``/``tp-untranslated``, ``language-xx`` which
   docutils writes as ``lang="xx"``) and counts the page.
 
+A page is counted by message, as its catalog is: each distinct message
+once (a "2007" in seven table cells is one entry), image texts and toctree
+captions included, so the banner's figures are those of ``status`` for the
+same catalog.
+
 Nodes keep their identity through ``Locale`` (only their children are
 replaced), so what is set on them before survives the translation.
 """
@@ -29,6 +34,7 @@ from sphinx.util import logging
 from sphinx.util.nodes import LITERAL_TYPE_NODES, NodeMatcher, extract_messages
 
 from ..catalog import STATES, State, word_count
+from ..extract import page_messages
 from . import site
 
 logger = logging.getLogger(__name__)
@@ -36,9 +42,10 @@ logger = logging.getLogger(__name__)
 STATE = "tp_state"  # node attribute: the state shown
 SINCE = "tp_since"  # node attribute: when the original of a stale passage changed
 ANCHOR = "tp_anchor"  # node attribute: the passage's id, written at output time
-WORDS = "tp_words"
+MESSAGE = "tp_message"  # node attribute: the message it shows
 PAGE = "tp_page"  # document attribute: the page's record, for output time
-ATTRIBUTES = (STATE, SINCE, ANCHOR, WORDS)
+SHOWN = "tp_shown"  # document attribute while read: message -> state shown
+ATTRIBUTES = (STATE, SINCE, ANCHOR, MESSAGE)
 
 
 def anchor_of(message: str) -> str:
@@ -69,6 +76,10 @@ class MarkMessages(SphinxTransform):
         entries = marks["entries"] if marks is not None else {}
         seen: Counter[str] = Counter()
         language = site.document_language(self.config, docname)
+        shown: dict[str, str] = {}  # what the page shows, message by message: its counts
+        for _node, message in page_messages(self.document, self.config.gettext_additional_targets) if marks else ():
+            state = entries.get(message, (State.UNTRANSLATED,))[0]
+            shown[message] = state if state in STATES else State.UNTRANSLATED
         for node, message in extract_messages(self.document):
             if isinstance(node, nodes.image) and message == node.get("alt"):
                 # No room for a label; an untranslated text says its language.
@@ -85,9 +96,11 @@ class MarkMessages(SphinxTransform):
                 continue
             state, since = entries.get(message, (State.UNTRANSLATED, None))
             node[STATE] = state if state in STATES else State.UNTRANSLATED
-            node[WORDS] = word_count(message)
+            node[MESSAGE] = message
             if since and state == State.STALE:
                 node[SINCE] = since
+        if marks is not None:
+            self.document[SHOWN] = shown
         site.records(self.env)[docname] = site.PageRecord(
             language=language,
             digest=marks["digest"] if marks is not None else None,
@@ -108,8 +121,7 @@ class CheckMarks(SphinxTransform):
         record = site.records(self.env).get(docname)
         if record is None or record.digest is None:
             return
-        entries = dict.fromkeys(map(str, State), 0)
-        words = dict.fromkeys(map(str, State), 0)
+        shown: dict[str, str] = self.document.attributes.pop(SHOWN, {})
         for node in NodeMatcher(nodes.Element, **{STATE: Any}).findall(self.document):
             state = node[STATE]
             if state != State.UNTRANSLATED and not node.get("translated"):
@@ -122,12 +134,18 @@ class CheckMarks(SphinxTransform):
                 )
                 state = node[STATE] = State.UNTRANSLATED
                 node.attributes.pop(SINCE, None)
-            entries[state] += 1
-            words[state] += node.get(WORDS, 0)
+                if node.get(MESSAGE) in shown:
+                    shown[node[MESSAGE]] = state
             if state == State.REVIEWED:
                 continue
             node["classes"].extend(["tp-mark", f"tp-{state}"])
             if state == State.UNTRANSLATED:
                 node["classes"].append(f"language-{record.language}")
+        entries = dict.fromkeys(map(str, State), 0)
+        words = dict.fromkeys(map(str, State), 0)
+        for message, state in shown.items():
+            entries[state] += 1
+            words[state] += word_count(message)
         record.entries, record.words = entries, words
         self.document[PAGE] = {"language": record.language, "entries": entries, "words": words}
+

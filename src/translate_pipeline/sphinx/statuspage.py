@@ -10,6 +10,7 @@ translation links to its passage in the translated site.
 from __future__ import annotations
 
 import json
+import xml.etree.ElementTree as ET
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -102,6 +103,9 @@ def render(app: Sphinx, data: dict[str, Any], words: Wording) -> str:
         for item, entry in stale:
             out.append(_stale_item(app, item, entry, docnames, words))
         out.append("</ul>")
+    checks = [(item, check) for item in data.get("catalogs", []) for check in item.get("draft_checks", [])]
+    if checks:
+        out.append(_draft_checks(app, checks, docnames, words))
     for heading, paths in (
         ("Pages without a catalog yet (run translate-pipeline sync):", data.get("unsynced", [])),
         ("Catalogs whose page is gone:", data.get("orphaned", [])),
@@ -184,6 +188,30 @@ def _stale_item(app: Sphinx, item: dict[str, Any], entry: dict[str, Any], docnam
         f'<small><code>{escape(item["path"])}{line}</code></small><br>'
         f'{escape(words("Last reviewed translation:"))} <q lang="{escape(language)}">{escape(entry["msgstr"])}</q></li>'
     )
+
+
+def _draft_checks(app: Sphinx, checks: list[tuple[dict[str, Any], dict[str, Any]]], docnames: dict[str, str],
+                  words: Wording) -> str:
+    """The machine drafts whose ``# draft check:`` asks a second look, each linking to its passage."""
+    section = ET.Element("section", {"id": "drafts-to-check"})
+    ET.SubElement(section, "h2").text = words("Machine translations to check")
+    listing = ET.SubElement(section, "ul", {"class": "tp-status-checks"})
+    for item, check in checks:
+        language = item["language"]
+        entry = ET.SubElement(listing, "li", {"data-catalog": f"{language}/{item['domain']}"})
+        docname = _page_of(item, docnames)
+        if docname is not None:
+            link = ET.SubElement(entry, "a", {
+                "class": "tp-status-check-link", "hreflang": language,
+                "href": site.cross_uri(app.builder, PAGENAME, language, docname, anchor_of(check["msgid"])),
+            })
+            link.text = _title(app, docname)
+            link.tail = " — " + words("Its numbers differ from the original’s.") + " "
+        else:
+            entry.text = words("Its numbers differ from the original’s.") + " "
+        where = ET.SubElement(ET.SubElement(entry, "small"), "code")
+        where.text = f"{item['path']}:{check['line']}" if check.get("line") else item["path"]
+    return ET.tostring(section, encoding="unicode", method="html")
 
 
 def _path(path: str) -> str:

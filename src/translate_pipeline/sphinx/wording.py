@@ -122,4 +122,6 @@ MESSAGES = (
     "The whole site as one PDF file",
     "Contents",
     "Pages not fully reviewed: %(count)d of %(total)d.",
+    "Machine translations to check",
+    "Its numbers differ from the original’s.",
 )
