@@ -60,7 +60,7 @@ def catalogs(tmp_path) -> Path:
 )
 def test_the_policy_decides_what_is_shown(catalogs, machine, stale, shown):
     result = published(cat.load(catalogs / "page.po"), Policy(machine=machine, stale=stale))
-    assert {msgid: state for msgid, (state, _since) in result.marks.items()} == shown
+    assert {msgid: state for msgid, (state, _since, _line) in result.marks.items()} == shown
     assert set(result.translations) == {m for m, s in shown.items() if s != "untranslated"}
     assert result.marks["Changé."][1] == ("2024-03-12" if stale == "mark" else None)
 
@@ -94,7 +94,7 @@ def test_files_are_written_only_when_what_is_shown_changes(catalogs, tmp_path):
     assert compile_language([catalogs], root, "en", Policy()).written == []
     assert mo.stat().st_mtime_ns == stamps[0]
     assert load_marks(root, "en")["page"] != digest
-    assert load_entries(root, "en", "page")["Brouillon."] == ["reviewed", None]
+    assert load_entries(root, "en", "page")["Brouillon."][:2] == ["reviewed", None]
 
     path.unlink()  # the catalog is gone: so is what was compiled from it
     report = compile_language([catalogs], root, "en", Policy())
@@ -142,7 +142,8 @@ def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_pat
 
     computed: list[str] = []
     real = module._compile
-    monkeypatch.setattr(module, "_compile", lambda c, policy, lang: computed.append(policy.machine) or real(c, policy, lang))
+    monkeypatch.setattr(module, "_compile",
+                        lambda c, policy, lang, *rest: computed.append(policy.machine) or real(c, policy, lang, *rest))
     monkeypatch.setattr(cat, "_cache_dir", None)  # another test's project may have left one set
     root = tmp_path / "mo"
     compile_language([catalogs], root, "en", Policy())
@@ -151,7 +152,7 @@ def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_pat
 
     compile_language([catalogs], root, "en", Policy(machine="source"))  # another policy: computed for it
     assert computed == ["mark", "source"]
-    assert load_entries(root, "en", "page")["Brouillon."] == ["untranslated", None]
+    assert load_entries(root, "en", "page")["Brouillon."][:2] == ["untranslated", None]
 
     # kept between runs with the parsed catalogs, when the cache is on disk
     cat.use_cache(tmp_path / "cache")
@@ -163,7 +164,7 @@ def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_pat
         monkeypatch.setattr(cat, name, {})
     compile_language([catalogs], root, "en", Policy())
     assert computed == ["mark", "source", "mark"]
-    assert load_entries(root, "en", "page")["Brouillon."] == ["machine", None]
+    assert load_entries(root, "en", "page")["Brouillon."][:2] == ["machine", None]
 
     path = catalogs / "page.po"  # the file changes: computed again
     path.write_text(path.read_text(encoding="utf-8").replace('msgstr "Reviewed."', 'msgstr "Read."'), encoding="utf-8")

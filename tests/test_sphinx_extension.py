@@ -89,12 +89,14 @@ def test_policy_set_in_the_build_configuration(standalone):
     }
 
 
-def test_a_translation_sphinx_cannot_apply_is_marked_untranslated_with_a_warning(standalone):
+def test_a_translation_that_is_not_a_paragraph_is_refused_naming_its_catalog_line(standalone):
+    # The fifth paragraph's translation is a bulleted list: refused when the
+    # catalogs are compiled, before Sphinx reads it; the original is shown.
     warnings = (standalone / "warnings.txt").read_text().splitlines()
-    assert len(warnings) == 1
-    assert warnings[0].endswith("index.rst:12: WARNING: this translation could not be applied (its markup does "
-                                "not make a paragraph); the original is shown, marked not yet translated "
-                                "[translate_pipeline.not_applied]")
+    assert warnings == ["locale/en/LC_MESSAGES/index.po:28: WARNING: translation not published, the original is "
+                        "shown instead (marked not yet translated): a bulleted list (not in the source) "
+                        "[translate_pipeline.refused]"]
+    assert states(soup(standalone, "en"))["Cinquième paragraphe,"] == "untranslated"
 
 
 def test_message_catalogs_see_the_originals_only(standalone):

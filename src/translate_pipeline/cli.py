@@ -29,7 +29,8 @@ LIST_LIMIT = 15  # catalogs listed one by one in a summary
 EXIT_CODES_HELP = """\b
 Exit codes:
   0  success
-  1  a check failed (status --check: the publish policy is not met)
+  1  a check failed (status --check: the publish policy is not met, or a
+     translation refers to what its original does not)
   2  bad input: settings, conf.py, a malformed .po (the message names file and line)
   3  another run holds the project's lock
   4  the engine stopped the run (draft: quota used up, key refused, service
@@ -355,9 +356,14 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
     DOC limits the listing to those pages (docnames such as index or
     rapports/2014-02-reunion-ministre, or file names such as actualites.md).
 
+    A translation that refers to what its original does not (a URL, a
+    link target, a footnote, a substitution, a directive) is listed as a
+    failed check with its catalog:line: publish shows the original instead.
+
     With --check, the publish policy of [tool.translate-pipeline.policy]
     (min_reviewed percent of words, max_stale, max_untranslated entries) is
-    checked and the exit code is 1 when it is not met, so CI can gate on it.
+    checked, and so are the translations' references: the exit code is 1
+    when either fails, so CI can gate on it.
     """
     from .status import check, status as run_status
 
@@ -370,7 +376,7 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
             data["check"] = {"passed": not problems, "problems": problems}
         _print_json(data)
     else:
-        _print_status(report, show_stale, project)
+        _print_status(report, show_stale, project, failed_checks=not check_policy)  # --check lists them below
         for problem in problems:
             click.secho(f"policy not met: {problem}", fg="red", err=True)
         if check_policy and not problems:
@@ -401,7 +407,10 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     In a language a page is not written in, each paragraph shows the state
     of its translation: reviewed as is; machine translated and outdated ones
     marked (or the original instead, with policy.machine or policy.stale =
-    "source"); not yet translated ones in the original, marked. A page not
+    "source"); not yet translated ones in the original, marked. A
+    translation that refers to what its original does not (another URL or
+    link target, a footnote, a directive) is not shown either: the original
+    is, marked, with a warning naming the catalog and line. A page not
     fully reviewed opens with a banner (policy.banner); under
     policy.page_threshold percent of reviewed words it is replaced by a
     notice linking to the original. Set html_baseurl in conf.py to the
@@ -436,6 +445,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
         _print_json(data)
         return
     made = data["pdf"]
+    for line in (w for compiled in data["catalogs_compiled"].values() for w in compiled.get("warnings", [])):
+        click.echo(line, err=True)  # translations refused when the catalogs were compiled
     for warning in _combined_warnings(data):
         click.echo(warning["message"] + _sites_named(warning["languages"]), err=True)
     for line in made["warnings"] if made else []:
@@ -515,7 +526,7 @@ def serve(ctx: Context, port: int, no_http: bool) -> None:
         click.echo("Stopped.", err=True)
 
 
-def _print_status(report, show_stale: bool, project: Project) -> None:
+def _print_status(report, show_stale: bool, project: Project, failed_checks: bool = True) -> None:
     from .catalog import State
     from .direction import language_name, source_language_of
 
@@ -546,6 +557,9 @@ def _print_status(report, show_stale: bool, project: Project) -> None:
         click.echo(f"orphaned: {path} (its page is gone)")
     for path in report.unsynced:
         click.echo(f"not synced yet: {path} (run translate-pipeline sync)")
+    for item in report.catalogs if failed_checks else []:
+        for refused in item.check_failed:
+            click.secho(f"check failed: {refused.location(item.path)}: {refused.message}", fg="red")
     if not show_stale:
         return
     for item in report.catalogs:

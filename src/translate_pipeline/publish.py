@@ -108,7 +108,8 @@ class PublishResult:
             "root": self.root,
             "sitemap": self.sitemap,
             "site_root": self.site_root,
-            "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written} for c in self.compiled},
+            "catalogs_compiled": {c.language: {"domains": c.domains, "written": c.written, "refused": c.refused_list(),
+                                               "warnings": c.warnings()} for c in self.compiled},
             "sync": self.sync.as_dict(),
             "warnings": combine(self.sync.warnings, {s.language: s.warnings for s in self.sites}),
             "pdf": self.pdf.as_dict() if self.pdf else None,
@@ -143,6 +144,7 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     """
     from .extract import source_dir
     from .discovery import documents
+    from .status import not_rest_domains
 
     if warm is None:
         # The build processes are forked before this process runs Sphinx for
@@ -165,8 +167,10 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         say("Compiling what the publish policy shows…")
         srcdir = source_dir(project)
         docs = documents(project)
+        markdown = not_rest_domains(project, docs)
         compiled = [
-            compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy)
+            compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy,
+                             name=lambda path: relative(path, project.root), not_rest=markdown)
             for lang in languages
         ]
         from .sphinx.statuspage import status_data

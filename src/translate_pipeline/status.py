@@ -18,6 +18,7 @@ from .discovery import documents, source_suffixes
 from .errors import PipelineError
 from .extract import docnames_to_domain, orphaned
 from .plural import counted
+from .published import Refusal, refusals
 from .settings import Policy, Project
 
 
@@ -89,6 +90,7 @@ class CatalogStatus:
     tally: Tally
     stale: list[StaleEntry] = field(default_factory=list)
     checks: list[DraftCheck] = field(default_factory=list)
+    check_failed: list[Refusal] = field(default_factory=list)  # translations refused at publish
 
     def as_dict(self, with_stale: bool = False) -> dict:
         data = {
@@ -98,6 +100,10 @@ class CatalogStatus:
             "documents": self.documents,
             **self.tally.as_dict(),
             "draft_checks": [{"line": c.line, "msgid": c.msgid, "note": c.note} for c in self.checks],
+            "check_failed": [
+                {"line": r.line, "state": r.state, "msgid": r.msgid, "problems": list(r.problems)}
+                for r in self.check_failed
+            ],
         }
         if with_stale:
             data["stale"] = [
@@ -132,10 +138,19 @@ class StatusReport:
             counts[status.language] = counts.get(status.language, 0) + len(status.checks)
         return counts
 
+    def check_failed(self) -> dict[str, int]:
+        """Per language: the translations whose references differ from their source's."""
+        failed: dict[str, int] = {}
+        for status in self.catalogs:
+            failed[status.language] = failed.get(status.language, 0) + len(status.check_failed)
+        return failed
+
     def as_dict(self, with_stale: bool = False) -> dict:
+        failed = self.check_failed()
         return {
             "catalogs": [c.as_dict(with_stale) for c in self.catalogs],
-            "totals": {lang: t.as_dict() for lang, t in sorted(self.totals().items())},
+            "totals": {lang: {**t.as_dict(), "check_failed": failed.get(lang, 0)}
+                       for lang, t in sorted(self.totals().items())},
             "draft_checks": dict(sorted(self.draft_checks().items())),
             "orphaned": self.orphaned,
             "unsynced": self.unsynced,
@@ -194,6 +209,7 @@ def status(
         for target in project.targets_of(language):
             expected.setdefault((target, domains[docname]), []).append(source)
     known = {(t, domains[d]) for d, (lang, _) in docs.items() for t in project.targets_of(lang)}
+    markdown = not_rest_domains(project, docs)
     report = StatusReport()
     for language in (*project.settings.target_languages, project.settings.source_language):
         for domain, path in cat.iter_catalogs(project.catalog_dir(language)):
@@ -208,7 +224,8 @@ def status(
                 report.catalogs.append(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
                                   tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
-                                  checks=list(checks))
+                                  checks=list(checks),
+                                  check_failed=list(refusals(path, domain not in markdown).values()))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     return report
@@ -238,8 +255,15 @@ def _facts(catalog: cat.Catalog) -> tuple[Tally, list[StaleEntry], list[DraftChe
 
 
 def check(report: StatusReport, policy: Policy) -> list[str]:
-    """What the publish policy finds wrong; empty when it is met."""
-    problems: list[str] = []
+    """What the publish policy finds wrong; empty when it is met.
+
+    A translation that refers to what its source does not always fails the
+    check: ``publish`` shows the original instead.
+    """
+    problems: list[str] = [
+        f"{refused.location(status.path)}: {refused.message}"
+        for status in report.catalogs for refused in status.check_failed
+    ]
     for language, tally in sorted(report.totals().items()):
         if tally.reviewed_percent < policy.min_reviewed:
             problems.append(
@@ -264,3 +288,13 @@ def check(report: StatusReport, policy: Policy) -> list[str]:
             "%(count)d documents have no catalog yet: run `translate-pipeline sync`",
         ))
     return problems
+
+
+def not_rest_domains(project: Project, docs: dict[str, tuple[str, str]]) -> frozenset[str]:
+    """The catalogs holding messages of pages that are not reST (Markdown), by domain.
+
+    ``docs`` is :func:`translate_pipeline.discovery.documents` of the project."""
+    suffixes = source_suffixes(project)
+    domains = docnames_to_domain(docs, project.gettext_compact)
+    return frozenset(domains[doc] for doc, (_language, path) in docs.items()
+                     if suffixes.filetype(path) not in (None, "restructuredtext"))

@@ -11,7 +11,9 @@ says, and marked:
   translation, marked ``tp-stale``, with the date and a link to the passage
   in the original;
 * not yet translated: the original, marked ``tp-untranslated`` with its
-  ``lang``.
+  ``lang``; so is a translation that refers to what its original does not
+  (a URL, a link target, a footnote, a directive: warning
+  ``translate_pipeline.refused`` with the catalog's line).
 
 A page not fully reviewed opens with a banner (counts, link to the
 original); under ``page_threshold`` percent of reviewed words it is replaced
@@ -61,7 +63,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import __version__
 from ..envdata import read_few_serially
-from . import marks, mystlinks, pages, render, site, statuspage
+from . import guard, marks, mystlinks, pages, render, site, statuspage
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -95,6 +97,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
         app.add_config_value(site.PREFIX + name, default, rebuild, types=types)
 
     app.add_transform(marks.MarkMessages)
+    app.add_transform(guard.KeepOriginals)
+    app.add_transform(guard.CheckTranslations)  # before CheckMarks (same priority): it may unmark a passage
     app.add_transform(marks.CheckMarks)
     app.connect("config-inited", site.resolve_config)
     app.connect("config-inited", pages.add_templates)

@@ -45,7 +45,8 @@ ANCHOR = "tp_anchor"  # node attribute: the passage's id, written at output time
 MESSAGE = "tp_message"  # node attribute: the message it shows
 PAGE = "tp_page"  # document attribute: the page's record, for output time
 SHOWN = "tp_shown"  # document attribute while read: message -> state shown
-ATTRIBUTES = (STATE, SINCE, ANCHOR, MESSAGE)
+LINE = "tp_line"  # node attribute: the line of the passage's entry in its catalog
+ATTRIBUTES = (STATE, SINCE, ANCHOR, MESSAGE, LINE)
 
 
 def anchor_of(message: str) -> str:
@@ -94,7 +95,9 @@ class MarkMessages(SphinxTransform):
                 node[ANCHOR] = anchor if seen[anchor] == 1 else f"{anchor}-{seen[anchor]}"
             if marks is None:
                 continue
-            state, since = entries.get(message, (State.UNTRANSLATED, None))
+            state, since, *line = entries.get(message, (State.UNTRANSLATED, None))
+            if line and line[0]:
+                node[LINE] = line[0]
             node[STATE] = state if state in STATES else State.UNTRANSLATED
             node[MESSAGE] = message
             if since and state == State.STALE:

@@ -95,11 +95,36 @@ def _compile_project_catalogs(app: Sphinx, config: Config) -> None:
     root = Path(app.doctreedir) / COMPILED_DIR
     policy = Policy(machine=setting(config, "machine"), stale=setting(config, "stale"))
     try:
-        published.compile_language(dirs, root, language, policy)
+        report = published.compile_language(dirs, root, language, policy, name=lambda path: _relative(path, app),
+                                            not_rest=_not_rest_domains(app, config))
     except PipelineError as error:
         raise ConfigError(f"translate_pipeline: {error}") from None
+    for path, refused in report.refused.items():
+        for entry in refused:
+            logger.warning(entry.message, location=entry.location(path), type="translate_pipeline", subtype="refused")
     config.locale_dirs = [str(root)]
     setattr(config, PREFIX + "locale_dir", str(root))
+
+
+def _not_rest_domains(app: Sphinx, config: Config) -> frozenset[str]:
+    """The catalogs of pages read by another parser than reST's (Markdown)."""
+    suffixes = dict(getattr(app.registry, "source_suffix", {}))
+    if isinstance(config.source_suffix, dict):
+        suffixes.update(config.source_suffix)
+    other = [suffix for suffix, kind in suffixes.items() if kind not in (None, "restructuredtext")]
+    srcdir = Path(app.srcdir)
+    return frozenset(
+        docname_to_domain(path.relative_to(srcdir).as_posix()[: -len(suffix)], config.gettext_compact)
+        for suffix in other for path in srcdir.rglob(f"*{suffix}") if path.is_file()
+    )
+
+
+def _relative(path: Path, app: Sphinx) -> str:
+    """A catalog's path as the editor knows it: relative to the folder of conf.py when inside it."""
+    try:
+        return path.relative_to(app.confdir).as_posix()
+    except ValueError:
+        return str(path)
 
 
 # -- the build -----------------------------------------------------------------
