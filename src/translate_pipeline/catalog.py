@@ -29,13 +29,14 @@ from typing import Any, TypeVar
 
 import polib
 
-from . import __version__, polint
+from . import __version__, poformat, polint
 from .errors import CatalogChanged, CatalogError
 from .files import atomic_write_bytes, commit, current_digest, digest
 
 WRAP_WIDTH = 78
 DRAFT_PREFIX = "draft: "
-STALE_PREFIX = "stale: French changed on "
+STALE_PREFIX = "stale: "  # "stale: French changed on DATE", naming the original's language
+_STALE_DATE = re.compile(r" changed on (\S+)$")
 CHECK_PREFIX = "draft check failed: "
 GLOSSARY_PREFIX = "glossary: "
 DRAFT_NOTE_PREFIX = "draft check: "  # a stored draft a reviewer should look at twice (numbers differ)
@@ -113,9 +114,10 @@ def draft_note(entry: polib.POEntry) -> str | None:
 
 
 def stale_since(entry: polib.POEntry) -> str | None:
-    """The date (YYYY-MM-DD) the French of a stale entry changed, if recorded."""
+    """The date (YYYY-MM-DD) the original of a stale entry changed, if recorded."""
     lines = _tool_lines(entry, STALE_PREFIX)
-    return lines[-1][len(STALE_PREFIX):].strip() if lines else None
+    match = _STALE_DATE.search(lines[-1].strip()) if lines else None
+    return match.group(1) if match else None
 
 
 def set_tool_comment(entry: polib.POEntry, prefix: str, value: str | None) -> None:
@@ -129,8 +131,11 @@ def set_tool_comment(entry: polib.POEntry, prefix: str, value: str | None) -> No
     entry.tcomment = "\n".join(kept)
 
 
-def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str) -> None:
-    """Flag a translation whose French changed: fuzzy, previous French, date."""
+def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str, original: str = "French") -> None:
+    """Flag a translation whose original changed: fuzzy, previous original, date.
+
+    ``original`` names the original's language in the tool's words ("English").
+    """
     machine = entry_state(entry) is State.MACHINE
     if not entry.previous_msgid:
         entry.previous_msgid = previous_msgid
@@ -139,7 +144,7 @@ def mark_stale(entry: polib.POEntry, previous_msgid: str, today: str) -> None:
     if not machine:
         # A translator's words (reviewed, or a draft they rewrote): stale, never re-drafted.
         set_tool_comment(entry, DRAFT_PREFIX, None)
-        set_tool_comment(entry, STALE_PREFIX, today)
+        set_tool_comment(entry, STALE_PREFIX, f"{original} changed on {today}")
 
 
 def mark_draft(entry: polib.POEntry, text: str, origin: str, today: str) -> None:
@@ -177,6 +182,7 @@ class Catalog:
     po: polib.POFile
     original_text: str | None = None  # the file's text as read (None: new)
     original_signature: tuple | None = None  # what the file holds, wrapping aside
+    wrap_width: int | None = None  # columns strings are wrapped at (0: none); None: as the file is
 
     @property
     def entries(self) -> list[polib.POEntry]:
@@ -192,7 +198,7 @@ class Catalog:
             yield entry, entry_state(entry)
 
     def text(self) -> str:
-        return _render(self.po)
+        return _render(self)
 
     def new_text(self) -> str | None:
         """The text to write, or None when the content is the file's.
@@ -238,66 +244,18 @@ def signature(po: polib.POFile) -> tuple:
     return (*_header_value(po), tuple(_entry_value(e) for e in po))
 
 
-PAGE_WIDTH = 79  # gettext's: msgmerge, msgcat and PO editors wrap strings to it
-_CHUNK = re.compile(r"[^ ]* *")
-
-
-def _gettext_lines(escaped: str, width: int) -> list[str]:
-    """Wrap an escaped string as gettext does: after spaces and after ``\\n``.
-
-    (gettext also breaks where Unicode's line-breaking rules allow, e.g. after
-    some punctuation; those rarer breaks are not reproduced.)
-    """
-    lines: list[str] = []
-    for part in re.split(r"(?<=\\n)", escaped):
-        line = ""
-        for chunk in filter(None, _CHUNK.findall(part)):
-            if line and len(line) + len(chunk) > width:
-                lines.append(line)
-                line = chunk
-            else:
-                line += chunk
-        if line:
-            lines.append(line)
-    return lines
-
-
-class _GettextEntry(polib.POEntry):
-    """An entry whose strings are wrapped the way gettext's tools wrap them,
-    so that a catalog edited in a PO editor and then synced diffs cleanly."""
-
-    def __unicode__(self, wrapwidth=78):  # noqa: ANN001
-        # An earlier translation is kept on one comment line, as written:
-        # polib would wrap it, changing its spaces into line breaks.
-        lines = (self.tcomment or "").split("\n")
-        earlier = [line for line in lines if line.startswith(EARLIER_PREFIX)]
-        if not earlier:
-            return super().__unicode__(wrapwidth)
-        saved = self.tcomment
-        self.tcomment = "\n".join(line for line in lines if not line.startswith(EARLIER_PREFIX))
-        try:
-            rest = super().__unicode__(wrapwidth)
-        finally:
-            self.tcomment = saved
-        return "\n".join([f"# {line}" for line in earlier] + [rest])
-
-    def _str_field(self, fieldname, delflag, plural_index, field, wrapwidth=PAGE_WIDTH):  # noqa: ANN001
-        escaped = polib.escape(field)
-        name = fieldname[len("previous_"):] if fieldname.startswith("previous_") else fieldname
-        head = f'{delflag}{name}{plural_index} "'
-        inner_newline = "\\n" in escaped[:-2]
-        if not inner_newline and len(head) + len(escaped) + 1 <= PAGE_WIDTH:
-            return [head + escaped + '"']
-        lines = _gettext_lines(escaped, PAGE_WIDTH - 2)
-        return [head + '"'] + [f'{delflag}"{line}"' for line in lines]
-
-
-def _render(po: polib.POFile) -> str:
-    for entry in po:
-        if type(entry) is polib.POEntry:
-            entry.__class__ = _GettextEntry
-    text = po.__unicode__()
-    return text if text.endswith("\n") else text + "\n"
+def _render(catalog: Catalog) -> str:
+    """The catalog's text as gettext's tools write it (:mod:`translate_pipeline.poformat`),
+    wrapped as the file was (unwrapped, or at gettext's width) and with its header as it was."""
+    original = catalog.original_text
+    width = catalog.wrap_width
+    if width is None:
+        width = poformat.detect_width(original) if original is not None else poformat.PAGE_WIDTH
+    header = poformat.original_header(original) if original is not None else None
+    text = poformat.render(catalog.po, width, header)
+    if catalog.wrap_width is None and original is not None and original.endswith("\n\n"):
+        text += "\n"  # the file ended with an empty line (Babel writes one): it still does
+    return text
 
 
 _LINE_RE = re.compile(r"\(line (\d+)\)")
@@ -345,7 +303,7 @@ def _parse_text(text: str, path: Path) -> polib.POFile:
 # a cache folder is set (use_cache), on disk between runs: one small file per
 # content digest and fact, so a run reads what it needs and writes only what
 # is new.
-_CACHE_VERSION = f"v4-polib{polib.__version__}-{__version__}"
+_CACHE_VERSION = f"v5-polib{polib.__version__}-{__version__}"
 _cache_dir: Path | None = None
 _PARSED: dict[str, tuple[str, bytes]] = {}  # path -> (digest, pickled POFile)
 _SHARED: dict[str, tuple[str, Catalog]] = {}  # path -> (digest, the copy readers share)

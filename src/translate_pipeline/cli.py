@@ -115,7 +115,9 @@ def cli(ctx: click.Context, directory: str, overrides: tuple[str, ...]) -> None:
     French are in source/fr/ (or, for an existing project, next to conf.py);
     pages written in English in source/en/. Catalogs live in
     locale/<lang>/LC_MESSAGES/, one .po per document. Settings are read from
-    [tool.translate-pipeline] in pyproject.toml.
+    [tool.translate-pipeline] in pyproject.toml (next to conf.py, or in a
+    folder above it up to the repository's root). The pages' language is
+    conf.py's (none: English) unless source_language says otherwise.
     """
     ctx.obj = Context(directory, overrides)
 
@@ -390,7 +392,7 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
             data["check"] = {"passed": not problems, "problems": problems}
         _print_json(data)
     else:
-        _print_status(report, show_stale, failed_checks=not check_policy)  # --check lists them below
+        _print_status(report, show_stale, project, failed_checks=not check_policy)  # --check lists them below
         for problem in problems:
             click.secho(f"policy not met: {problem}", fg="red", err=True)
         if check_policy and not problems:
@@ -570,8 +572,9 @@ def _print_concurrency(data: dict, command: str) -> None:
                    "(run draft again to draft what is still untranslated).", err=True)
 
 
-def _print_status(report, show_stale: bool, failed_checks: bool = True) -> None:
+def _print_status(report, show_stale: bool, project: Project, failed_checks: bool = True) -> None:
     from .catalog import State
+    from .direction import language_name, source_language_of
 
     names = [f"{item.language}/{item.domain}" for item in report.catalogs]
     width = max([len(n) for n in names] + [len("catalog"), 10]) + 1
@@ -613,7 +616,8 @@ def _print_status(report, show_stale: bool, failed_checks: bool = True) -> None:
         return
     for item in report.catalogs:
         for entry in item.stale:
-            since = f", French changed on {entry.since}" if entry.since else ""
+            original = language_name(source_language_of(project, item.language))
+            since = f", {original} changed on {entry.since}" if entry.since else ""
             click.secho(f"\n{item.path}:{entry.line or '?'}: stale{since}", bold=True)
             click.echo("  " + "".join(_styled(op, text) for op, text in entry.diff()))
             click.echo(f"  translation: {entry.msgstr}")
@@ -729,4 +733,12 @@ def main() -> None:
         sys.stderr.flush()
     except OSError:  # e.g. the reader of a pipe went away
         sys.exit(code)
+    # Ending at once also skips what stops the processes an extension started
+    # in this one (sphinx-sitemap's multiprocessing Manager, started while
+    # the sync reads the pages): they are stopped here, not left behind.
+    multiprocessing = sys.modules.get("multiprocessing")
+    if multiprocessing is not None:
+        for child in multiprocessing.active_children():
+            child.terminate()
+            child.join(1)
     os._exit(code)

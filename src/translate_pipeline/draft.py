@@ -36,6 +36,7 @@ from pathlib import Path
 from . import catalog as cat
 from . import discovery, markup
 from .engines import Draft, Engine, EngineError, MemoryEngine, Segment, UnsupportedLanguage, get_engine
+from .direction import source_language_of
 from .errors import CatalogChanged, PipelineError
 from .files import relative
 from .extract import docnames_to_domain
@@ -221,15 +222,6 @@ def memory_pairs(catalogs: Mapping[str, cat.Catalog]) -> list[tuple[str, str, st
         for entry, state in catalogs[domain].states()
         if state is cat.State.REVIEWED and not entry.msgid_plural
     ]
-
-
-def source_language_of(project: Project, target: str) -> str:
-    """The language the entries of ``locale/TARGET`` are translated from."""
-    source = project.settings.source_language
-    if target != source:
-        return source
-    others = [language for language in project.sources if language != target]
-    return others[0] if others else project.settings.target_languages[0]
 
 
 def targets(project: Project, documents: Sequence[str] | None = None,

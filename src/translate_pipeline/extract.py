@@ -200,12 +200,13 @@ class Reader:
                 app = self._setup(project, srcdir, parallel)
                 app.build()
         except (SphinxError, UnicodeDecodeError) as error:
+            detail = sphinx_failure(error, self._warnings.getvalue(), srcdir, project.root)
             self.close()
             from .pagefiles import decoding_problem
 
             if "UnicodeDecodeError" in f"{type(error).__name__} {error}":
-                raise ExtractError(decoding_problem(project) or f"Sphinx could not read the sources: {error}") from None
-            raise ExtractError(f"Sphinx could not read the sources: {error}") from None
+                raise ExtractError(decoding_problem(project) or f"Sphinx could not read the sources: {detail}") from None
+            raise ExtractError(f"Sphinx could not read the sources: {detail}") from None
         except SystemExit as error:  # docutils halts on severe errors
             self.close()
             raise ExtractError(f"Sphinx stopped reading the sources ({error})") from None
@@ -216,7 +217,7 @@ class Reader:
         env = app.env
         documents: dict[str, Document] = {}
         root = project.root
-        located = functools.lru_cache(maxsize=None)(lambda src: relative(Path(src).resolve(), root))
+        located = functools.lru_cache(maxsize=None)(lambda src: _location(src, root))
         known = self._documents
         self._documents = {}
         for docname, messages in builder.messages.items():
@@ -255,6 +256,16 @@ def _add_site_names(project: Project, documents: dict[str, Document]) -> None:
         messages = sitename.conf_messages(project.conf, project.conf_path)
         location = relative(project.conf_path.resolve(), project.root)
         documents[root_doc] = sitename.with_site_names(documents[root_doc], messages, location)
+
+
+def _location(source: str, root: Path) -> str:
+    """A message's source as its location names it: relative to the project,
+    with ``..`` for a file outside it (``.. include:: ../LICENSE.txt``) and
+    what follows the path kept (autodoc's ``renamer.py:docstring of x``)."""
+    path, sep, rest = source.partition(":docstring of ")
+    real = os.path.realpath(path) if path else path
+    shown = os.path.relpath(real, root).replace(os.sep, "/") if os.path.isabs(real) else path
+    return shown + sep + rest
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:
@@ -314,6 +325,21 @@ def readable_warning(line: str, srcdir: Path, root: Path) -> str:
 
 
 
+_ERROR_LINE = re.compile(r"\b(ERROR|CRITICAL|SEVERE):")
+
+
+def sphinx_failure(error: Exception, warnings: str, srcdir: Path, root: Path) -> str:
+    """What Sphinx says when it stops: its error, with the errors it logged
+    before (the detail of "Invalid `intersphinx_mapping` configuration (1 error)")."""
+    said = str(error).strip()
+    details = []
+    for line in warnings.splitlines():
+        line = readable_warning(line, srcdir, root).strip()
+        if _ERROR_LINE.search(line) and line not in said and line not in details:
+            details.append(line)
+    return "\n".join([said, *details]) if details else said
+
+
 # -- the builder --------------------------------------------------------------
 #
 # Messages are collected when Sphinx reads a document (the ``doctree-read``
@@ -363,10 +389,15 @@ def _on_doctree_read(app: Any, doctree: Any) -> None:
 
 
 def _builder_class() -> type:
-    from sphinx.builders import Builder
+    from sphinx.builders.gettext import I18nBuilder
 
-    class MessagesBuilder(Builder):
-        """Reads the sources and keeps each document's translatable messages."""
+    class MessagesBuilder(I18nBuilder):
+        """Reads the sources and keeps each document's translatable messages.
+
+        An i18n builder as Sphinx's gettext builder is, so that extensions
+        treat it as they treat that one (and find what they expect of it);
+        like it, it reads the text of every ``only`` branch.
+        """
 
         name = BUILDER
         epilog = ""
@@ -374,12 +405,8 @@ def _builder_class() -> type:
         versioning_method = "none"
 
         def init(self) -> None:
-            from sphinx.builders.gettext import I18nTags
-
             super().init()
             self.read_count = 0
-            # Like Sphinx's gettext builder: the text of every ``only`` branch.
-            self.tags = self._app.tags = I18nTags()
 
         def get_outdated_docs(self) -> set[str]:
             return set()
@@ -432,3 +459,13 @@ def docnames_to_domain(docnames: Iterable[str], compact: bool | str) -> dict[str
     from sphinx.util.i18n import docname_to_domain
 
     return {doc: docname_to_domain(doc, compact) for doc in docnames}
+
+
+# Catalogs Sphinx itself loads from the project's ``locale_dirs``: the strings
+# of Sphinx, its themes and extensions (``sphinx.po``). Not a document's.
+SPHINX_DOMAINS = frozenset({"sphinx"})
+
+
+def orphaned(domain: str, expected: Iterable[str]) -> bool:
+    """Whether a catalog of ``domain`` belongs to no document (``expected``: the documents' domains)."""
+    return domain not in SPHINX_DOMAINS and domain not in expected

@@ -74,6 +74,7 @@ def merge(
     today: str,
     keep: set[str] = frozenset(),  # type: ignore[assignment]
     wanted: set[str] | None = None,
+    original: str = "French",
 ) -> MergeResult:
     """New entries of each domain of ``incoming``.
 
@@ -83,7 +84,8 @@ def merge(
     ``incoming`` may leave out domains whose entries are exactly their
     messages (they would not change); ``wanted`` is then the French of every
     message of the language, and ``catalogs`` holds, of those domains, the
-    ones with a translation of some French of ``incoming``.
+    ones with a translation of some French of ``incoming``. ``original``
+    names the language of the originals in stale comments.
     """
     if wanted is None:
         wanted = {m.msgid for msgs in incoming.values() for m in msgs}
@@ -136,7 +138,7 @@ def merge(
                 used.add(id(previous))
                 entry = cat.copy_entry(previous)
                 entry.msgid = m.msgid
-                cat.mark_stale(entry, previous.msgid, today)
+                cat.mark_stale(entry, previous.msgid, today, original)
                 counts.stale += 1
             else:
                 entry = cat.new_entry(m.msgid)

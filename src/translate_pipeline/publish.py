@@ -36,7 +36,7 @@ from typing import Any, Protocol
 from . import siteroot
 from .buildlog import combine
 from .plural import counted
-from .extract import Reader, readable_warning
+from .extract import Reader, readable_warning, sphinx_failure
 from .files import atomic_write, relative
 from .locks import exclusive
 from .pdf import PdfReport, SitePages, make_pdfs, print_dir, remove_pdfs, site_pdf_name, start_workers
@@ -152,6 +152,16 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     from .discovery import documents
     from .status import not_rest_domains
 
+    if warm is None:
+        # The build processes are forked before this process runs Sphinx for
+        # the sync: what an extension keeps in its modules (ablog keeps the
+        # first application it meets) must not reach the sites' builds.
+        processes = _Processes()
+        processes.start(list(project.settings.languages))
+        try:
+            return publish_alone(project, wait, progress, cpus, pdf, processes)
+        finally:
+            processes.close()
     say = progress or (lambda _line: None)
     started = time.monotonic()
     languages = list(project.settings.languages)
@@ -347,7 +357,11 @@ class BuildProcesses:
         if known is not None and known[0].is_alive():
             return known
         ours, theirs = self._context.Pipe()
-        process = self._context.Process(target=_build_process, args=(theirs,), daemon=True, name=f"build-{language}")
+        # Not daemonic: an extension may start processes of its own from the
+        # build (sphinx-sitemap starts a multiprocessing Manager), which a
+        # daemonic process may not. They still never outlive publish: closed
+        # after the build, terminated on Ctrl-C, and each leaves when its parent dies.
+        process = self._context.Process(target=_build_process, args=(theirs,), daemon=False, name=f"build-{language}")
         process.start()
         theirs.close()
         self._running[language] = (process, ours)
@@ -400,6 +414,12 @@ class BuildProcesses:
             if process.is_alive():
                 process.terminate()
         self._running.clear()
+
+
+class _Processes(BuildProcesses):
+    """The language processes of one publish, with no reader kept (the sync reads afresh)."""
+
+    reader: Reader | None = None
 
 
 def _build_process(connection: Any) -> None:
@@ -512,8 +532,8 @@ class SiteApp:
             app = self._setup(spec)
             app.build()
         except SphinxError as error:
+            report.error = sphinx_failure(error, self._warnings.getvalue(), Path(spec.srcdir), Path(spec.confdir))
             self.close()
-            report.error = str(error)
             return report
         except SystemExit as error:  # docutils halts on severe errors
             self.close()

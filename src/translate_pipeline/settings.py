@@ -1,9 +1,16 @@
 """Where a project's pieces are and how the tool is set up for it.
 
 Settings come, in this order of precedence, from the command line
-(``--set KEY=VALUE``), ``[tool.translate-pipeline]`` in ``pyproject.toml``,
+(``--set KEY=VALUE``), ``[tool.translate-pipeline]`` in ``pyproject.toml``
+(next to ``conf.py`` or in a folder above it, up to the repository's root),
 the project's ``conf.py`` (language, locale_dirs, gettext_compact, ...) and
 the defaults below. Secrets never live here: they come from the environment.
+
+The direction is found, not guessed: the source language is ``conf.py``'s
+``language`` as Sphinx reads it (none: English) unless the settings name it;
+the target languages, unless set, are those the catalogs on disk translate
+into. When the catalogs on disk contradict ``conf.py``, the project is
+refused with the setting to write (:mod:`translate_pipeline.direction`).
 """
 
 from __future__ import annotations
@@ -62,6 +69,8 @@ class Settings:
     engines: tuple[str, ...] = ("memory",)
     glossary: str = "glossary/fr-en.csv"
     deepl_target_variant: str = "EN-GB"
+    wrap_width: int | None = None  # catalogs sync writes: wrapped at this width, 0: unwrapped; None: as found
+    locations_relative_to: str = ""  # "#:" paths written from this folder ("_build/gettext"); "": as found
     policy: Policy = field(default_factory=Policy)
     pdf: PdfOptions = field(default_factory=PdfOptions)
 
@@ -156,10 +165,8 @@ def _conf_failure(conf_path: Path, error: Exception) -> str:
     return f"{where}: conf.py failed to run ({what.splitlines()[0]}); fix conf.py and run again"
 
 
-def _read_pyproject(root: Path) -> dict[str, Any]:
-    path = root / PYPROJECT
-    if not path.is_file():
-        return {}
+def _read_pyproject(path: Path) -> dict[str, Any] | None:
+    """The ``[tool.translate-pipeline]`` table of ``path`` (None: the file has none)."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except UnicodeDecodeError as error:
@@ -171,7 +178,44 @@ def _read_pyproject(root: Path) -> dict[str, Any]:
         line = match.group(1) or len(path.read_text(encoding="utf-8").splitlines()) if match else None
         where = f"{path}:{line}" if line else str(path)
         raise SettingsError(f"{where}: {what}; fix the TOML syntax") from None
-    return data.get("tool", {}).get("translate-pipeline", {})
+    table = data.get("tool", {}).get("translate-pipeline")
+    return table if isinstance(table, dict) else None
+
+
+REPOSITORY_MARKERS = (".git", ".hg", ".svn")  # a folder holding one is a repository's root
+PATH_SETTINGS = ("source_dir", "locale_dir", "glossary")  # relative to the file that sets them
+
+
+def find_settings(root: Path) -> tuple[Path, dict[str, Any]]:
+    """The ``pyproject.toml`` holding the project's settings, and its table.
+
+    As tools that read ``pyproject.toml`` do: the first one with a
+    ``[tool.translate-pipeline]`` table, from the folder of ``conf.py`` up to
+    the repository's root (the docs of a repository often live in ``docs/``
+    below the repository's ``pyproject.toml``). None found: ``root``'s
+    (which may not exist) and no settings.
+    """
+    for folder in (root, *root.parents):
+        path = folder / PYPROJECT
+        if path.is_file():
+            table = _read_pyproject(path)
+            if table is not None:
+                return path, _paths_from(table, folder, root)
+        if any((folder / marker).exists() for marker in REPOSITORY_MARKERS):
+            break
+    return root / PYPROJECT, {}
+
+
+def _paths_from(table: dict[str, Any], folder: Path, root: Path) -> dict[str, Any]:
+    """``table`` with its paths made relative to ``root`` instead of ``folder``."""
+    if folder == root:
+        return table
+    table = dict(table)
+    for name in PATH_SETTINGS:
+        value = table.get(name)
+        if isinstance(value, str) and not Path(value).is_absolute():
+            table[name] = os.path.relpath(folder / value, root)
+    return table
 
 
 def _coerce(name: str, value: Any, default: Any, where: str) -> Any:
@@ -227,8 +271,8 @@ TABLES = {"policy": Policy, "pdf": PdfOptions}  # settings that are tables of th
 class _Where:
     """Where each setting was written, for messages: ``pyproject.toml:LINE`` or ``--set 'KEY=VALUE'``."""
 
-    def __init__(self, root: Path) -> None:
-        self.path = root / PYPROJECT
+    def __init__(self, root: Path, path: Path | None = None) -> None:
+        self.path = path or root / PYPROJECT
         self.overrides: dict[str, str] = {}  # dotted key -> the --set item
         self.lines: dict[str, int] = {}  # dotted key -> its line in pyproject.toml
         try:
@@ -300,12 +344,14 @@ def _conf_locale_dir(root: Path, value: Any) -> str:
     )
 
 
-def _inside(root: Path, value: str, where: str, name: str) -> None:
-    """A relative folder setting must stay inside the project (an absolute path may go anywhere)."""
+def _inside(root: Path, value: str, where: str, name: str, within: Path | None = None) -> None:
+    """A relative folder setting must stay inside the project (an absolute path may go anywhere);
+    ``within``: the folder it must stay in, when not the project's."""
     if Path(value).is_absolute():
         return
     resolved = (root / value).resolve()
-    if resolved != root and root not in resolved.parents:
+    within = within or root
+    if resolved != within and within not in resolved.parents:
         raise SettingsError(
             f"{where}: '{name}' = {value!r} is outside the project ({resolved}); give a folder inside "
             f"{root}, or an absolute path if the files really belong elsewhere"
@@ -318,15 +364,25 @@ def load_project(root: Path | str = ".", overrides: list[str] | None = None) -> 
     if not root.is_dir():
         raise SettingsError(f"{root}: no such directory")
     conf = read_conf(root)
-    where = _Where(root)
-    raw = _apply_overrides(_read_pyproject(root), overrides or [], where)
-    conf_language = conf.get("language")
-    if "source_language" not in raw and isinstance(conf_language, str) and conf_language:
-        raw["source_language"] = conf_language.split("_")[0]
+    pyproject, table = find_settings(root)
+    where = _Where(root, pyproject)
+    raw = _apply_overrides(table, overrides or [], where)
     if "locale_dir" not in raw and conf.get("locale_dirs"):
         raw["locale_dir"] = _conf_locale_dir(root, conf["locale_dirs"])
     elif "locale_dir" in raw and isinstance(raw["locale_dir"], str):
-        _inside(root, raw["locale_dir"], where("locale_dir"), "locale_dir")
+        # Inside the project, or inside the folder of the pyproject.toml above it that sets it.
+        _inside(root, raw["locale_dir"], where("locale_dir"), "locale_dir",
+                within=pyproject.parent if pyproject.parent in root.parents else root)
+    if "source_language" not in raw or "target_languages" not in raw:
+        from .direction import find_direction
+
+        locale_dir = raw.get("locale_dir", Settings.locale_dir)
+        layout = root / str(raw.get("source_dir", Settings.source_dir))
+        folders = frozenset(p.name for p in layout.iterdir() if p.is_dir()) if layout.is_dir() else frozenset()
+        found = find_direction(root, conf, root / str(locale_dir), raw.get("source_language"),
+                               raw.get("target_languages"), pyproject, folders)
+        raw.setdefault("source_language", found.source)
+        raw.setdefault("target_languages", list(found.targets))
     settings = _build(Settings, raw, where)
     _check_language(settings.source_language, where("source_language"))
     for lang in settings.target_languages:

@@ -16,7 +16,7 @@ from . import catalog as cat
 from .catalog import State
 from .discovery import documents, source_suffixes
 from .errors import PipelineError
-from .extract import docnames_to_domain
+from .extract import docnames_to_domain, orphaned
 from .files import PENDING_INFIX, relative, set_aside_files
 from .plural import counted
 from .published import Refusal, refusals
@@ -221,7 +221,8 @@ def status(
         for domain, path in cat.iter_catalogs(project.catalog_dir(language)):
             rel = path.relative_to(project.root).as_posix()
             if (language, domain) not in known:
-                report.orphaned.append(rel)
+                if orphaned(domain, ()):
+                    report.orphaned.append(rel)
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:

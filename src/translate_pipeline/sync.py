@@ -10,16 +10,18 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import catalog as cat
-from . import files
+from . import files, locations, poformat
 from .files import relative
+from .direction import language_name, source_language_of
 from .errors import CatalogChanged
 from .locks import exclusive
-from .extract import Extraction, Progress, Reader, docnames_to_domain, extract
+from .extract import Extraction, Progress, Reader, docnames_to_domain, extract, orphaned
 from .merge import Incoming, MergeCounts, merge
 from .settings import Project
 
@@ -216,7 +218,8 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
         messages = incoming.get(language, {})
         paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
         summaries = {domain: cat.derived(path, MERGE_FACTS, _merge_facts) for domain, path in paths.items()}
-        orphans = set(paths) - set(messages)
+        messages = _in_catalog_style(project, messages, paths)
+        orphans = {d for d in paths if orphaned(d, messages)}
         result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
         unchanged = {d for d, msgs in messages.items() if d in summaries and summaries[d][0] == _key(msgs)}
         changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
@@ -235,7 +238,8 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
     for language, messages, unchanged, changing, catalogs, orphans in plans:
         threshold = project.settings.stale_match_threshold
         wanted = {m.msgid for msgs in messages.values() for m in msgs}
-        merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted)
+        original = language_name(source_language_of(project, language))
+        merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted, original)
         merges.append((language, messages, unchanged, merged, catalogs))
     merged_at = time.perf_counter()
     changes: list[tuple[cat.Catalog, str]] = []
@@ -266,6 +270,7 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
 
 
 MERGE_FACTS = "merge:2"
+LOCATION_FACTS = "locations:1"
 
 
 def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
@@ -274,6 +279,33 @@ def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
     active = [(e.msgctxt, e.msgid, tuple([tuple(o) for o in e.occurrences])) for e in catalog.entries]
     translated = frozenset(e.msgid for e in catalog.po if e.msgctxt is None and e.msgstr)
     return _entries_key(active), translated
+
+
+def _location_facts(catalog: cat.Catalog) -> tuple[frozenset[str], int]:
+    """The paths a catalog's locations name, and its number of entries (its location style)."""
+    entries = catalog.entries
+    return frozenset(path for e in entries for path, _line in e.occurrences), len(entries)
+
+
+def _in_catalog_style(project: Project, messages: dict[str, list[Incoming]],
+                      paths: dict[str, Path]) -> dict[str, list[Incoming]]:
+    """Each domain's messages with locations written as its catalog writes them
+    (a new catalog: as most of the language's catalogs do; or as the
+    ``locations_relative_to`` setting says), so that a catalog whose messages
+    did not change is left as it is."""
+    folder = project.settings.locations_relative_to
+    if folder:
+        styles = {}
+        default = locations.relative_to(project.root, project.root / folder)
+    else:
+        styles = {d: locations.detect(*cat.derived(paths[d], LOCATION_FACTS, _location_facts), msgs)
+                  for d, msgs in messages.items() if d in paths}
+        default = locations.prevailing(styles.values())
+    result = {}
+    for domain, msgs in messages.items():
+        styled = locations.restyled(msgs, styles.get(domain) or default)
+        result[domain] = msgs if styled is msgs else Messages(styled)
+    return result
 
 
 def _key(messages: list[Incoming]) -> str:
@@ -288,6 +320,18 @@ def _key(messages: list[Incoming]) -> str:
 
 def _entries_key(entries: list[tuple[str | None, str, tuple[tuple[str, str], ...]]]) -> str:
     return hashlib.blake2b(repr(entries).encode("utf-8"), digest_size=16).hexdigest()
+
+
+WRAP_FACTS = "wrap:1"
+
+
+def _new_catalog_width(project: Project, language: str) -> int | None:
+    """The width a new catalog is wrapped at: the setting's, else the one most of the language's catalogs have."""
+    if project.settings.wrap_width is not None:
+        return project.settings.wrap_width
+    widths = Counter(cat.derived(path, WRAP_FACTS, lambda c: poformat.detect_width(c.original_text or ""))
+                     for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
+    return widths.most_common(1)[0][0] if widths else None
 
 
 def journal_path(project: Project) -> Path:
@@ -306,14 +350,19 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
         )
         action = "created"
     else:
-        catalog = existing
-        cat.complete_header(catalog, language, project.project_name)
+        catalog = existing  # its header as it is (the project's), but for the charset it is written in
+        content_type = catalog.po.metadata.get("Content-Type", "")
+        if "charset=" in content_type.lower() and "charset=utf-8" not in content_type.lower().replace(" ", ""):
+            catalog.po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         action = "updated"
+    catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language)
     if existing is not None and unchanged:
         text = None  # the merge left every entry as it was: nothing to render
     else:
         cat.replace_entries(catalog, active, obsolete)
         text = catalog.new_text()
+        if text is not None and text == catalog.original_text:
+            text = None  # the same bytes: reported as what it is, unchanged
     if text is None:
         action = "unchanged"
     report = CatalogReport(
