@@ -259,3 +259,20 @@ def test_no_pdf_after_a_publish_with_pdfs_deletes_them_and_their_links(site, tmp
     again = publish(load_project(root))  # and with PDFs again: every page's, and the whole sites'
     assert [(r.made, r.site_made) for r in again.pdf.languages] == [(4, True), (4, True)]
     assert page(root, "en", "rapports/reunion").select_one("a.tp-pdf-link")["href"] == "reunion.pdf"
+
+
+def test_the_english_pdfs_carry_the_translated_site_name(tmp_path, tp):
+    root = make_project(tmp_path)
+    assert tp("-C", root, "sync").code == 0
+    catalog = root / "locale/en/LC_MESSAGES/index.po"
+    text = catalog.read_text(encoding="utf-8")
+    entry = 'msgid "Collectif de test"\nmsgstr ""\n'
+    assert entry in text
+    catalog.write_text(text.replace(entry, 'msgid "Collectif de test"\nmsgstr "Test Collective"\n'), encoding="utf-8")
+    assert tp("-C", root, "publish").code == 0
+    sites = root / "_build/site"
+    assert info(sites / "en" / SITE_PDF.format("en"))["Title"].strip() == "Test Collective"
+    assert info(sites / "fr" / SITE_PDF.format("fr"))["Title"].strip() == "Collectif de test"
+    cover = subprocess.run(["pdftotext", "-l", "1", str(sites / "en" / SITE_PDF.format("en")), "-"],
+                           capture_output=True, text=True, check=True).stdout
+    assert "Test Collective" in cover and "Collectif de test" not in cover

@@ -64,6 +64,8 @@ class SitePages:
     order: list[tuple[str, int]]  # reading order: (docname, depth)
     progress: TranslationProgress | None  # the translation, when some page is not fully reviewed
     root_doc: str
+    title: str = ""  # the site's name as this language's site shows it (cover, footer, metadata)
+    author: str = ""  # likewise the author
 
 
 @dataclass
@@ -120,14 +122,14 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
     ``workers``: processes started beforehand (:func:`start_workers`), used and then stopped.
     """
     started = time.monotonic()
-    manifest = _Manifest(project.cache_dir / MANIFEST, _render_key(project, options, site_root))
+    manifest = _Manifest(project.cache_dir / MANIFEST, _render_key(project, options, site_root, sites))
     contents = _Contents(project.root, manifest.inputs)
     work = project.cache_dir / WORK_DIR
     report = PdfReport()
     plans = []
     for site in sites:
-        layout = Layout(language=site.language, site_title=str(project.conf.get("html_title") or project.project_name),
-                        author=str(project.conf.get("author") or ""), paper=options.paper, sites_dir=str(sites_dir),
+        layout = Layout(language=site.language, site_title=site.title or str(project.conf.get("html_title") or project.project_name),
+                        author=site.author or str(project.conf.get("author") or ""), paper=options.paper, sites_dir=str(sites_dir),
                         site_root=site_root, work_dir=str(work), timeout=options.timeout)
         plan = _Plan(project, site, options, layout, manifest, contents, sites_dir)
         plan.report.removed = manifest.keep_only(sites_dir, site.folder, plan.outputs)
@@ -538,7 +540,7 @@ def _file_digest(url: str, files: dict[str, bytes]) -> bytes:
     return files[source]
 
 
-def _render_key(project: Project, options: PdfOptions, site_root: str) -> str:
+def _render_key(project: Project, options: PdfOptions, site_root: str, sites: list[SitePages]) -> str:
     """What every PDF depends on besides its page: the tool, its stylesheets, the settings."""
     from importlib.metadata import version
 
@@ -546,7 +548,8 @@ def _render_key(project: Project, options: PdfOptions, site_root: str) -> str:
     from .sphinx import pages
 
     parts = [__version__, version("weasyprint"), version("pikepdf"), options.paper, site_root,
-             str(project.conf.get("html_title") or project.project_name), str(project.conf.get("author") or "")]
+             str(project.conf.get("html_title") or project.project_name), str(project.conf.get("author") or ""),
+             sorted((site.language, site.title, site.author) for site in sites)]
     digest = hashlib.sha256(json.dumps(parts).encode())
     for path in (pdfrender.STYLESHEET, pdfrender.NUMBERS_STYLESHEET, pdfrender.PRINT_TEMPLATES / "cover.html",
                  pages.STATIC / pages.CSS_FILE, Path(pdfrender.__file__), Path(pdfbook.__file__)):

@@ -236,7 +236,7 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     atomic_write(sitemap, siteroot.sitemap(pages, default, site_root))
     made, removed = None, 0
     if _makes_pdfs(project, with_pdf):
-        made = make_pdfs(project, [_site_pages(s, site_dir, root_doc) for s in sites], options,
+        made = make_pdfs(project, [_site_pages(project, s, site_dir, root_doc) for s in sites], options,
                          site_dir, site_root, cpus, say, pdf_workers)
     else:  # the site holds no PDF older than its page
         removed = remove_pdfs(project, site_dir, languages, print_pages=not _makes_pdfs(project, True))
@@ -268,9 +268,10 @@ def _root_entry(project: Project, report: SiteReport, href: str) -> siteroot.Sit
                               name_language=report.names_language.get(_name_key(project), report.language))
 
 
-def _site_pages(report: SiteReport, site_dir: Path, root_doc: str) -> SitePages:
+def _site_pages(project: Project, report: SiteReport, site_dir: Path, root_doc: str) -> SitePages:
     return SitePages(language=report.language, folder=site_dir / report.language, uris=report.uris,
-                     titles=report.titles, order=report.order, progress=report.progress, root_doc=root_doc)
+                     titles=report.titles, order=report.order, progress=report.progress, root_doc=root_doc,
+                     title=site_name(project, report), author=report.names.get("author", ""))
 
 
 def _makes_pdfs(project: Project, with_pdf: bool) -> bool:
