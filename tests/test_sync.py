@@ -247,19 +247,19 @@ def test_a_crash_between_two_catalog_writes_is_completed_by_the_next_run(synced,
 
     edit(synced, REUNION, PARA, "")
     edit(synced, "index", "Nos actions\n-----------\n", f"Nos actions\n-----------\n\n{PARA}\n")
-    real_replace = catalog.os.replace
+    real_exchange = catalog._exchange  # how a catalog is put in place
     calls = []
 
     def power_cut(src, dst):
         if str(dst).endswith(".po") and calls:
             raise OSError("power cut")
         calls.append(dst)
-        real_replace(src, dst)
+        return real_exchange(src, dst)
 
-    monkeypatch.setattr(catalog.os, "replace", power_cut)
+    monkeypatch.setattr(catalog, "_exchange", power_cut)
     cut = tp("-C", synced, "sync")
     assert cut.code == 2 and "power cut" in cut.err and "Traceback" not in cut.err
-    monkeypatch.setattr(catalog.os, "replace", real_replace)
+    monkeypatch.setattr(catalog, "_exchange", real_exchange)
     assert (synced / "_build/translate-pipeline/commit.journal").exists()
     assert tp("-C", synced, "sync").code == 0
     assert entries(po_path(synced, "index"))[PARA].msgstr == PARA_EN

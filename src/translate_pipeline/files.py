@@ -135,9 +135,67 @@ def commit(
             tmp.unlink(missing_ok=True)
         raise
     with _interrupts_held():
-        for tmp, path in staged:
-            os.replace(tmp, path)
+        _rename_checked(staged, expected, {path: digest(text.encode("utf-8")) for path, text in changes})
         journal.unlink()
+
+
+def _rename_checked(staged: list[tuple[Path, Path]], expected: Mapping[Path, str | None],
+                    ours: Mapping[Path, str]) -> None:
+    """Put each staged file in place; a checked file only if it is still what was read.
+
+    The check before the renames leaves an instant in which a person's save
+    could land and be replaced. So each checked file is swapped with its new
+    content in one step (the old file is then at the temporary name) and what
+    was swapped out is compared with what was read: if a save landed, every
+    file is swapped back and :class:`CatalogChanged` names the saved ones.
+    """
+    swapped: list[tuple[Path, Path]] = []
+    raced: list[Path] = []
+    rest: list[tuple[Path, Path]] = []
+    for tmp, path in staged:
+        if path in expected and expected[path] is not ABSENT and _exchange(tmp, path):
+            swapped.append((tmp, path))
+            if current_digest(tmp) != expected[path]:
+                raced.append(path)
+        else:
+            rest.append((tmp, path))
+    if raced:
+        for tmp, path in swapped:
+            _exchange(tmp, path)  # the file read (or the person's save) back in place
+            if current_digest(tmp) != ours[path]:  # a save landed in between: keep it
+                os.replace(tmp, _set_aside_name(path))
+        for tmp, _ in staged:
+            tmp.unlink(missing_ok=True)
+        raise CatalogChanged(raced)
+    for tmp, path in rest:
+        os.replace(tmp, path)
+    for tmp, _ in swapped:
+        tmp.unlink()
+
+
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two files in one step (Linux ``renameat2``); False where the system cannot."""
+    libc = _libc()
+    if libc is None or not hasattr(libc, "renameat2"):
+        return False
+    result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
+    return result == 0
+
+
+def _libc():  # noqa: ANN202
+    import ctypes
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return None
+    try:
+        return ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
 
 
 @dataclass
@@ -168,7 +226,9 @@ def recover(journal: Path, directories: Iterable[Path]) -> Recovery:
         for tmp, path, checked, replaces in pending:
             if not tmp.exists():
                 continue  # renamed before the run died
-            if not checked or current_digest(path) == replaces:
+            if checked and replaces is not None and current_digest(tmp) == replaces:
+                tmp.unlink()  # swapped in place before the run died: what is here is the old file
+            elif not checked or current_digest(path) == replaces:
                 os.replace(tmp, path)
                 recovery.completed.append(path)
             else:
