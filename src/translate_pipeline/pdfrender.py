@@ -386,14 +386,24 @@ def _time_limit(seconds: float) -> Iterator[None]:
         yield
         return
 
+    running = [True]
+
     def stop(_signum, _frame):
-        raise TimeLimitExceeded
+        if running[0]:
+            raise TimeLimitExceeded
 
     previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    # Again every 50 ms after the first: a signal that lands where the exception is
+    # swallowed (a finaliser, a callback from C) is followed by another.
+    signal.setitimer(signal.ITIMER_REAL, seconds, 0.05)
     try:
         yield
     finally:
+        while running[0]:
+            try:
+                running[0] = False
+            except TimeLimitExceeded:  # raised just before: the block is left all the same
+                continue
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
 
