@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import hashlib
 import json
 import os
@@ -186,7 +187,8 @@ def _exchange(a: Path, b: Path) -> bool:
     return result == 0
 
 
-def _libc():  # noqa: ANN202
+@functools.cache
+def _libc():  # noqa: ANN202 - the C library already loaded, looked up once, not for every catalog
     import ctypes
     import sys
 
