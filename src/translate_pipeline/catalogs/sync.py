@@ -17,13 +17,15 @@ from pathlib import Path
 
 from . import catalog as cat
 from .. import files
+from .store import CatalogStore
 from . import locations, poformat
 from ..files import relative
 from ..project.direction import language_name, source_language_of
 from ..errors import CatalogChanged
 from ..locks import exclusive
-from .extract import Extraction, Progress, Reader, docnames_to_domain, extract, orphaned
-from .merge import Incoming, MergeCounts, merge
+from .extract import Document, Extraction, Progress, Reader, extract
+from .merge import Incoming, MergeCounts, MergeResult, merge
+from ..project.discovery import docnames_to_domain, orphaned
 from ..project.settings import Project
 
 
@@ -96,7 +98,6 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[RecoveryReport]:
     busy = "another translate-pipeline run is writing this project's catalogs"
     with exclusive(path, wait, busy, project.root):
         recovery = files.recover(journal_path(project), [project.locale_root])
-        cat.use_cache(project.cache_dir / "catalogs")
         yield RecoveryReport.of(recovery, project.root)
 
 
@@ -106,38 +107,51 @@ class Messages(list):
     key: str | None = None
 
 
-# (project, target, domain) -> (the documents, with locations?, their messages). A
-# reader kept between syncs (``serve``) gives the same Document objects for the
-# pages it did not read again: their messages are not made again.
-_INCOMING: dict[tuple[Path, str, str], tuple[tuple, bool, Messages]] = {}
+class IncomingCache:
+    """The messages made of a catalog's documents, kept while they are the same.
+
+    A reader kept between syncs (``serve``) gives the same Document objects
+    for the pages it did not read again: their messages are not made again.
+    """
+
+    def __init__(self) -> None:
+        # (project, target, domain) -> (the documents, with locations?, their messages)
+        self._known: dict[tuple[Path, str, str], tuple[tuple[Document, ...], bool, Messages]] = {}
+
+    def messages(self, key: tuple[Path, str, str], documents: list[Document], location: bool) -> Messages:
+        """The messages of ``documents`` (a catalog's, in order), made once while they are the same."""
+        known = self._known.get(key)
+        if (known is not None and known[1] == location and len(known[0]) == len(documents)
+                and all(a is b for a, b in zip(known[0], documents))):
+            return known[2]
+        bucket: list[Incoming] = []
+        for document in documents:
+            if location:
+                bucket.extend(Incoming(msgid, tuple([(path, str(line)) for path, line in locations]))
+                              for msgid, locations in document.messages)
+            else:
+                bucket.extend(Incoming(msgid) for msgid, _ in document.messages)
+        messages = Messages(_unique(bucket))
+        self._known[key] = (tuple(documents), location, messages)
+        return messages
 
 
-def incoming_by_language(project: Project, extraction: Extraction) -> dict[str, dict[str, list[Incoming]]]:
-    """target language -> domain -> messages, in document order."""
+def incoming_by_language(project: Project, extraction: Extraction,
+                         cache: IncomingCache | None = None) -> dict[str, dict[str, list[Incoming]]]:
+    """target language -> domain -> messages, in document order.
+
+    ``cache``: the messages made by earlier syncs with the same reader."""
+    cache = cache or IncomingCache()
     domains = docnames_to_domain(extraction.documents, project.gettext_compact)
     location = project.conf.get("gettext_location", True)
-    groups: dict[tuple[str, str], list] = {}
+    groups: dict[tuple[str, str], list[Document]] = {}
     for docname in sorted(extraction.documents):
         document = extraction.documents[docname]
         for target in project.targets_of(document.language):
             groups.setdefault((target, domains[docname]), []).append(document)
     result: dict[str, dict[str, list[Incoming]]] = {}
     for (target, domain), documents in groups.items():
-        known = _INCOMING.get((project.root, target, domain))
-        if (known is not None and known[1] == location and len(known[0]) == len(documents)
-                and all(a is b for a, b in zip(known[0], documents))):
-            messages = known[2]
-        else:
-            bucket: list[Incoming] = []
-            for document in documents:
-                if location:
-                    bucket.extend(Incoming(msgid, tuple([(path, str(line)) for path, line in locations]))
-                                  for msgid, locations in document.messages)
-                else:
-                    bucket.extend(Incoming(msgid) for msgid, _ in document.messages)
-            messages = Messages(_unique(bucket))
-            _INCOMING[(project.root, target, domain)] = (tuple(documents), location, messages)
-        result.setdefault(target, {})[domain] = messages
+        result.setdefault(target, {})[domain] = cache.messages((project.root, target, domain), documents, location)
     return result
 
 
@@ -152,38 +166,47 @@ def _unique(messages: list[Incoming]) -> list[Incoming]:
     return list(seen.values())
 
 
-def load_catalogs(directory: Path) -> dict[str, cat.Catalog]:
+def load_catalogs(directory: Path, store: CatalogStore | None = None) -> dict[str, cat.Catalog]:
     """Every catalog below ``directory`` by domain; raises CatalogError on a bad one."""
-    return {domain: cat.load(path) for domain, path in cat.iter_catalogs(directory)}
+    return {domain: cat.load(path, store) for domain, path in cat.iter_catalogs(directory)}
 
 
 def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
     """Extract the messages of every page and merge them into the catalogs."""
     with project_lock(project, wait) as recovery:
-        result = sync_locked(project, parallel, progress)
+        result = sync_locked(project, parallel, progress, store=CatalogStore.of(project))
         result.recovery = recovery
         return result
 
 
 def sync_locked(project: Project, parallel: int = 1, progress: Progress | None = None,
-                reader: Reader | None = None) -> SyncResult:
-    """:func:`sync`, for a caller holding :func:`project_lock`; ``reader``: a Sphinx kept loaded."""
+                reader: Reader | None = None, store: CatalogStore | None = None) -> SyncResult:
+    """:func:`sync`, for a caller holding :func:`project_lock`.
+
+    ``reader``: a Sphinx kept loaded (the messages made of its documents are
+    kept with it); ``store``: what the run knows of the catalogs (by default,
+    what the project's cache folder holds)."""
+    store = store or CatalogStore.of(project)
     started = time.perf_counter()
     extraction = (reader.extract if reader else extract)(project, parallel=parallel, progress=progress)
     extracted = time.perf_counter()
-    result = update_catalogs(project, incoming_by_language(project, extraction))
+    if reader is not None and not isinstance(reader.incoming, IncomingCache):
+        reader.incoming = IncomingCache()
+    incoming = incoming_by_language(project, extraction, reader.incoming if reader is not None else None)
+    result = update_catalogs(project, incoming, store)
     result.seconds = {"read": extracted - started, **result.seconds}
     result.warnings = extraction.warnings
     result.documents_read = extraction.read
-    cat.prune_cache(path for language in project.settings.languages
-                    for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
+    store.prune(path for language in project.settings.languages
+                for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
     return result
 
 
 MERGE_ATTEMPTS = 5  # merges redone when catalogs keep changing on disk during the sync
 
 
-def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
+def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]],
+                    store: CatalogStore | None = None) -> SyncResult:
     """Merge ``incoming`` (language -> domain -> messages) into the catalogs on disk.
 
     Every catalog is read (and so checked) before any is written. A catalog
@@ -194,13 +217,16 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
     A catalog saved by someone else between its reading and the writing
     (a PO editor, ``git pull``) is not overwritten: the merge is done again
     from the files as they are now (:attr:`SyncResult.merged_again`).
+    ``store``: what the run knows of the catalogs (by default, what the
+    project's cache folder holds).
     """
+    store = store or CatalogStore.of(project)
     merged_again: set[str] = set()
     attempts = 0
     while True:
         attempts += 1
         try:
-            result = _update_catalogs(project, incoming)
+            result = _update_catalogs(project, incoming, store)
         except CatalogChanged as changed:
             merged_again.update(relative(path, project.root) for path in changed.paths)
             if attempts == MERGE_ATTEMPTS:
@@ -210,54 +236,39 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
             return result
 
 
-def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
+@dataclass
+class _LanguagePlan:
+    """What one target language's merge starts from."""
+
+    language: str
+    messages: dict[str, list[Incoming]]  # domain -> its incoming messages
+    unchanged: set[str]  # domains whose catalog already holds exactly their messages
+    changing: dict[str, list[Incoming]]  # the other domains and their messages
+    catalogs: dict[str, cat.Catalog]  # the catalogs the merge reads, in the files' order
+    orphans: set[str]  # domains whose documents are gone
+    merged: MergeResult | None = None
+
+
+def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]],
+                     store: CatalogStore) -> SyncResult:
     result = SyncResult()
     started = time.perf_counter()
     targets = set(project.settings.languages) - {project.settings.source_language}
-    plans = []
-    for language in sorted(set(incoming) | targets):
-        messages = incoming.get(language, {})
-        paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
-        summaries = {domain: cat.derived(path, MERGE_FACTS, _merge_facts) for domain, path in paths.items()}
-        messages = _in_catalog_style(project, messages, paths)
-        orphans = {d for d in paths if orphaned(d, messages)}
-        result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
-        unchanged = {d for d, msgs in messages.items() if d in summaries and summaries[d][0] == _key(msgs)}
-        changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
-        catalogs = {d: cat.load(paths[d]) for d in sorted((set(changing) | orphans) & set(paths))}
-        # French new to its catalog may take the translation another holds.
-        new_french = set()
-        for domain, msgs in changing.items():
-            known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
-            new_french.update(m.msgid for m in msgs if m.msgid not in known)
-        sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
-        catalogs.update((d, cat.load(paths[d])) for d in sorted(sources))
-        catalogs = {d: catalogs[d] for d in paths if d in catalogs}  # the merge's order: the files'
-        plans.append((language, messages, unchanged, changing, catalogs, orphans))
+    plans = [_plan(project, language, incoming.get(language, {}), store, result)
+             for language in sorted(set(incoming) | targets)]
     loaded = time.perf_counter()
-    merges = []
-    for language, messages, unchanged, changing, catalogs, orphans in plans:
-        threshold = project.settings.stale_match_threshold
-        wanted = {m.msgid for msgs in messages.values() for m in msgs}
-        original = language_name(source_language_of(project, language))
-        merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted, original)
-        merges.append((language, messages, unchanged, merged, catalogs))
+    for plan in plans:
+        wanted = {m.msgid for msgs in plan.messages.values() for m in msgs}
+        original = language_name(source_language_of(project, plan.language))
+        plan.merged = merge(plan.changing, plan.catalogs, project.settings.stale_match_threshold, cat.today(),
+                            plan.orphans, wanted, original)
     merged_at = time.perf_counter()
     changes: list[tuple[cat.Catalog, str]] = []
-    for language, messages, unchanged, merged, catalogs in merges:
-        for domain in messages:
-            if domain in unchanged:
-                path = project.catalog_dir(language) / f"{domain}.po"
-                result.catalogs.append(CatalogReport(language, domain, relative(path, project.root), "unchanged"))
-                continue
-            active, obsolete = merged.entries[domain]
-            counts = merged.counts.get(domain, MergeCounts())
-            report, catalog, text = _prepare(
-                project, language, domain, catalogs.get(domain), active, obsolete, counts,
-                domain in merged.unchanged,
-            )
-            if text is not None:
-                changes.append((catalog, text))
+    for plan in plans:
+        for domain in plan.messages:
+            report, change = _catalog_update(project, plan, domain, store)
+            if change is not None:
+                changes.append(change)
             result.catalogs.append(report)
     # All catalogs change together or not at all (a paragraph moved between
     # pages leaves one catalog and enters another).
@@ -268,6 +279,45 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
         "write": time.perf_counter() - merged_at,
     }
     return result
+
+
+def _plan(project: Project, language: str, messages: dict[str, list[Incoming]], store: CatalogStore,
+          result: SyncResult) -> _LanguagePlan:
+    """Read what one language's merge needs: the catalogs that change, and those
+    that may give a translation to French new to its catalog (orphans go to ``result``)."""
+    paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
+    summaries = {domain: store.derived(path, MERGE_FACTS, _merge_facts) for domain, path in paths.items()}
+    messages = _in_catalog_style(project, messages, paths, store)
+    orphans = {d for d in paths if orphaned(d, messages)}
+    result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
+    unchanged = {d for d, msgs in messages.items() if d in summaries and summaries[d][0] == _key(msgs)}
+    changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
+    catalogs = {d: store.load(paths[d]) for d in sorted((set(changing) | orphans) & set(paths))}
+    # French new to its catalog may take the translation another holds.
+    new_french = set()
+    for domain, msgs in changing.items():
+        known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
+        new_french.update(m.msgid for m in msgs if m.msgid not in known)
+    sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
+    catalogs.update((d, store.load(paths[d])) for d in sorted(sources))
+    catalogs = {d: catalogs[d] for d in paths if d in catalogs}  # the merge's order: the files'
+    return _LanguagePlan(language, messages, unchanged, changing, catalogs, orphans)
+
+
+def _catalog_update(project: Project, plan: _LanguagePlan, domain: str,
+                    store: CatalogStore) -> tuple[CatalogReport, tuple[cat.Catalog, str] | None]:
+    """The report of one domain's catalog, and its new text when it changes."""
+    if domain in plan.unchanged:
+        path = project.catalog_dir(plan.language) / f"{domain}.po"
+        return CatalogReport(plan.language, domain, relative(path, project.root), "unchanged"), None
+    assert plan.merged is not None
+    active, obsolete = plan.merged.entries[domain]
+    report, catalog, text = _prepare(
+        project, store, language=plan.language, domain=domain, existing=plan.catalogs.get(domain),
+        active=active, obsolete=obsolete, counts=plan.merged.counts.get(domain, MergeCounts()),
+        unchanged=domain in plan.merged.unchanged,
+    )
+    return report, (catalog, text) if text is not None else None
 
 
 MERGE_FACTS = "merge:2"
@@ -289,7 +339,7 @@ def _location_facts(catalog: cat.Catalog) -> tuple[frozenset[str], int]:
 
 
 def _in_catalog_style(project: Project, messages: dict[str, list[Incoming]],
-                      paths: dict[str, Path]) -> dict[str, list[Incoming]]:
+                      paths: dict[str, Path], store: CatalogStore) -> dict[str, list[Incoming]]:
     """Each domain's messages with locations written as its catalog writes them
     (a new catalog: as most of the language's catalogs do; or as the
     ``locations_relative_to`` setting says), so that a catalog whose messages
@@ -299,7 +349,7 @@ def _in_catalog_style(project: Project, messages: dict[str, list[Incoming]],
         styles = {}
         default = locations.relative_to(project.root, project.root / folder)
     else:
-        styles = {d: locations.detect(*cat.derived(paths[d], LOCATION_FACTS, _location_facts), msgs)
+        styles = {d: locations.detect(*store.derived(paths[d], LOCATION_FACTS, _location_facts), msgs)
                   for d, msgs in messages.items() if d in paths}
         default = locations.prevailing(styles.values())
     result = {}
@@ -326,11 +376,11 @@ def _entries_key(entries: list[tuple[str | None, str, tuple[tuple[str, str], ...
 WRAP_FACTS = "wrap:1"
 
 
-def _new_catalog_width(project: Project, language: str) -> int | None:
+def _new_catalog_width(project: Project, language: str, store: CatalogStore) -> int | None:
     """The width a new catalog is wrapped at: the setting's, else the one most of the language's catalogs have."""
     if project.settings.wrap_width is not None:
         return project.settings.wrap_width
-    widths = Counter(cat.derived(path, WRAP_FACTS, lambda c: poformat.detect_width(c.original_text or ""))
+    widths = Counter(store.derived(path, WRAP_FACTS, lambda c: poformat.detect_width(c.original_text or ""))
                      for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
     return widths.most_common(1)[0][0] if widths else None
 
@@ -339,7 +389,11 @@ def journal_path(project: Project) -> Path:
     return project.cache_dir / "commit.journal"
 
 
-def _prepare(project, language, domain, existing, active, obsolete, counts, unchanged):
+def _prepare(project: Project, store: CatalogStore, *, language: str, domain: str,
+             existing: cat.Catalog | None, active: list[cat.Entry], obsolete: list[cat.Entry],
+             counts: MergeCounts, unchanged: bool) -> tuple[CatalogReport, cat.Catalog, str | None]:
+    """The catalog of ``domain`` with the merge's entries (``existing``: as read,
+    None for a new one), its report, and its text to write (None: unchanged)."""
     path = project.catalog_dir(language) / f"{domain}.po"
     if existing is None:
         catalog = cat.new_catalog(
@@ -356,7 +410,7 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
         if "charset=" in content_type.lower() and "charset=utf-8" not in content_type.lower().replace(" ", ""):
             catalog.po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         action = "updated"
-    catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language)
+    catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language, store)
     if existing is not None and unchanged:
         text = None  # the merge left every entry as it was: nothing to render
     else:

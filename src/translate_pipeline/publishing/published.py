@@ -32,6 +32,7 @@ from typing import Any
 
 from ..catalogs import catalog as cat
 from ..catalogs.catalog import State
+from ..catalogs.store import CatalogStore
 from ..files import atomic_write_bytes
 from ..checks.references import Reader, compare
 from ..project.settings import Policy
@@ -94,10 +95,10 @@ def refusals_of(catalog: cat.Catalog, rest: bool = True) -> dict[str, Refusal]:
     return found
 
 
-def refusals(path: Path, rest: bool = True) -> dict[str, Refusal]:
+def refusals(path: Path, rest: bool = True, store: CatalogStore | None = None) -> dict[str, Refusal]:
     """:func:`refusals_of` the catalog at ``path``, computed once per content of the file
-    (``publish`` and ``status`` both ask)."""
-    return cat.derived(path, "refusals:1" + ("" if rest else ":not-rest"), lambda catalog: refusals_of(catalog, rest))
+    (``publish`` and ``status`` both ask) in ``store``."""
+    return (store or CatalogStore()).derived(path, "refusals:1" + ("" if rest else ":not-rest"), lambda catalog: refusals_of(catalog, rest))
 
 
 def published(catalog: cat.Catalog, policy: Policy, refused: dict[str, Refusal] | None = None) -> Published:
@@ -161,26 +162,28 @@ class CompileReport:
 
 def compile_language(
     catalog_dirs: list[Path], root: Path, language: str, policy: Policy, name: Callable[[Path], str] = str,
-    not_rest: Collection[str] = (),
+    not_rest: Collection[str] = (), store: CatalogStore | None = None,
 ) -> CompileReport:
     """Compile every catalog of ``language`` found in ``catalog_dirs`` under ``root``.
 
     ``name`` writes a catalog's path in the report (relative to the project);
-    ``not_rest``: the domains whose pages are not reST (Markdown).
+    ``not_rest``: the domains whose pages are not reST (Markdown); ``store``:
+    what the run knows of the catalogs.
 
     A domain found in several directories is taken from the first. Raises
     CatalogError on a malformed catalog, before anything is written.
     """
     report = CompileReport(language)
+    store = store or CatalogStore()
     sources: dict[str, Path] = {}
     for directory in catalog_dirs:
         for domain, path in cat.iter_catalogs(directory):
             sources.setdefault(domain, path)
     fact = f"published:{FORMAT}:refusals-1:{language}:{policy.machine}:{policy.stale}"
     facts = {
-        domain: cat.derived(path, fact + (":not-rest" if domain in not_rest else ""),
-                            lambda catalog, path=path, rest=domain not in not_rest:
-                                _compile(catalog, policy, language, refusals(path, rest)))
+        domain: store.derived(path, fact + (":not-rest" if domain in not_rest else ""),
+                              lambda catalog, path=path, rest=domain not in not_rest:
+                                  _compile(catalog, policy, language, refusals(path, rest, store)))
         for domain, path in sorted(sources.items())
     }
 

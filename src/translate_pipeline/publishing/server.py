@@ -163,6 +163,7 @@ def _peer_pid(sock: socket.socket) -> int | None:
 def serve(root: Path, port: int | None, say: Say) -> None:
     """Keep Sphinx loaded for ``root``'s publishes until interrupted; serve the sites on ``port``."""
     from ..catalogs.extract import Reader
+    from ..catalogs.store import CatalogStore
     from .publish import SITE_DIR, BuildProcesses
     from ..project.settings import load_project
 
@@ -170,6 +171,7 @@ def serve(root: Path, port: int | None, say: Say) -> None:
         """Each language's process, and the page reader: Sphinx kept loaded (``publish``'s ``warm``)."""
 
         reader: Any = None
+        catalogs: Any = None  # a CatalogStore kept between publishes
 
     load_project(root)  # a project, with usable settings
     if not hasattr(os, "getuid"):
@@ -204,6 +206,7 @@ def serve(root: Path, port: int | None, say: Say) -> None:
                 multiprocessing.connection.Listener(str(path), family="AF_UNIX", authkey=key) as listener:
             os.chmod(path, 0o600)
             workers.reader = Reader()
+            workers.catalogs = CatalogStore.of(load_project(root))
             say(f"Ready: `translate-pipeline publish` in {root} now runs here. Ctrl-C stops.")
             while True:
                 try:
