@@ -16,13 +16,14 @@ each is stored are the README's table ("The catalog states").
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import polib
 
-from ..errors import CatalogChanged, CatalogError  # noqa: F401 - raised by the operations below
+from ..errors import CatalogChanged, CatalogError  # noqa: F401 - what the operations raise, for their callers
 from ..files import commit
 from .pofile import (  # noqa: F401 - the catalog layer's public names
     GETTEXT_PLURALS,
@@ -71,6 +72,8 @@ from .states import (  # noqa: F401 - the catalog layer's public names
 )
 from .store import CatalogStore
 
+T = TypeVar("T")
+
 
 def load(path: Path, store: CatalogStore | None = None) -> Catalog:
     """Read a catalog to change it; a malformed file raises :class:`CatalogError` with its line.
@@ -78,6 +81,17 @@ def load(path: Path, store: CatalogStore | None = None) -> Catalog:
     ``store``: what the command already knows of the catalogs (a file whose
     bytes it parsed before is not parsed again)."""
     return store.load(path) if store is not None else read_catalog(path)
+
+
+def read(path: Path, store: CatalogStore | None = None) -> Catalog:
+    """Read a catalog, not to change it: with ``store``, the copy its other readers share."""
+    return store.read(path) if store is not None else read_catalog(path)
+
+
+def derived(path: Path, name: str, compute: Callable[[Catalog], T], store: CatalogStore | None = None) -> T:
+    """``compute`` of the catalog at ``path``; with ``store``, computed once per content
+    of the file (see :meth:`CatalogStore.derived`)."""
+    return (store or CatalogStore()).derived(path, name, compute)
 
 
 def write_catalogs(catalogs: Iterable[Catalog], journal: Path) -> list[Catalog]:

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..project import discovery
+from ..project.discovery import docnames_to_domain, orphaned  # noqa: F401 - imported from here by other modules
 from ..project.sourcetree import source_dir, source_tree  # noqa: F401 - source_dir: where the pages are read
 from .envdata import PerDocument, read_few_serially
 from ..errors import ExtractError
