@@ -25,11 +25,8 @@ import polib
 
 from ..errors import CatalogChanged, CatalogError  # noqa: F401 - what the operations raise, for their callers
 from ..files import commit
-from .pofile import (  # noqa: F401 - the catalog layer's public names
-    GETTEXT_PLURALS,
-    REQUIRED_HEADER,
+from .pofile import (  # noqa: F401 - Catalog and the operations on files, for other modules
     Catalog,
-    complete_header,
     compiled,
     copy_entry,
     entry_value,
@@ -38,18 +35,15 @@ from .pofile import (  # noqa: F401 - the catalog layer's public names
     mo_bytes,
     new_catalog,
     new_entry,
-    now_utc,
     parse_text,
     plural_forms,
     read_catalog,
     replace_entries,
-    signature,
 )
-from .states import (  # noqa: F401 - the catalog layer's public names
+from .states import (  # noqa: F401 - the state model, for other modules
     CHECK_PREFIX,
     DRAFT_NOTE_PREFIX,
     DRAFT_PREFIX,
-    EARLIER_PREFIX,
     GLOSSARY_PREFIX,
     POLIB_WRAP_WIDTH,
     STALE_PREFIX,
