@@ -98,7 +98,8 @@ def refusals_of(catalog: cat.Catalog, rest: bool = True) -> dict[str, Refusal]:
 def refusals(path: Path, rest: bool = True, store: CatalogStore | None = None) -> dict[str, Refusal]:
     """:func:`refusals_of` the catalog at ``path``, computed once per content of the file
     (``publish`` and ``status`` both ask) in ``store``."""
-    return (store or CatalogStore()).derived(path, "refusals:1" + ("" if rest else ":not-rest"), lambda catalog: refusals_of(catalog, rest))
+    fact = "refusals:1" + ("" if rest else ":not-rest")
+    return (store or CatalogStore()).derived(path, fact, lambda catalog: refusals_of(catalog, rest))
 
 
 def published(catalog: cat.Catalog, policy: Policy, refused: dict[str, Refusal] | None = None) -> Published:
