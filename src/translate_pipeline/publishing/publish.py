@@ -360,6 +360,8 @@ class BuildProcesses:
     keeps them for every publish.
     """
 
+    catalogs: CatalogStore | None = None  # what the publishes know of the catalogs (serve keeps one)
+
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         self._running: dict[str, tuple[Any, Any]] = {}  # language -> (process, connection)
@@ -432,7 +434,6 @@ class _Processes(BuildProcesses):
     """The language processes of one publish, with no reader kept (the sync reads afresh)."""
 
     reader: Reader | None = None
-    catalogs: CatalogStore | None = None
 
 
 def _build_process(connection: Any) -> None:

@@ -171,7 +171,6 @@ def serve(root: Path, port: int | None, say: Say) -> None:
         """Each language's process, and the page reader: Sphinx kept loaded (``publish``'s ``warm``)."""
 
         reader: Any = None
-        catalogs: Any = None  # a CatalogStore kept between publishes
 
     load_project(root)  # a project, with usable settings
     if not hasattr(os, "getuid"):
