@@ -286,7 +286,7 @@ def _plan(project: Project, language: str, messages: dict[str, list[Incoming]], 
     """Read what one language's merge needs: the catalogs that change, and those
     that may give a translation to French new to its catalog (orphans go to ``result``)."""
     paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
-    summaries = {domain: store.derived(path, MERGE_FACTS, _merge_facts) for domain, path in paths.items()}
+    summaries = {domain: store.derived(path, MERGE_FACTS, merge_facts) for domain, path in paths.items()}
     messages = _in_catalog_style(project, messages, paths, store)
     orphans = {d for d in paths if orphaned(d, messages)}
     result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
@@ -324,7 +324,7 @@ MERGE_FACTS = "merge:2"
 LOCATION_FACTS = "locations:1"
 
 
-def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
+def merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
     """What the merge needs to know of a catalog it may leave alone: the key
     of its active entries, and the French it holds a translation of."""
     active = [(e.msgctxt, e.msgid, tuple([tuple(o) for o in e.occurrences])) for e in catalog.entries]
