@@ -4,7 +4,14 @@ stale/draft comments), and nothing else of the catalog changes."""
 
 from __future__ import annotations
 
+import difflib
+import json
+import subprocess
 from pathlib import Path
+
+import polib
+import pytest
+from conftest import po_path, translate
 
 from translate_pipeline import catalog as cat
 
@@ -122,3 +129,164 @@ msgstr[1] "%d meetings"
     assert (entry.previous_msgid, entry.previous_msgid_plural, entry.tcomment) == (None, None, "")
     assert "#|" not in catalog.text() and "stale" not in catalog.text()
     assert 'msgstr[1] "%d meetings"' in catalog.text()
+
+
+# --- Approved in a PO tool, then synced: the sample's catalogs -----------------------
+
+PEOPLE = "Relu par Claire, 28 novembre."
+# (catalog, French) approved: two stale translations (one with a long #| over
+# several lines) and a machine draft.
+APPROVED = (
+    ("collectif", "Trois groupes de travail se réunissent tous les deux mois"),
+    ("rapports/2014-02-reunion-ministre", "La ministre a précisé que les arbitrages budgétaires"),
+    ("actualites", "Actualités"),
+)
+
+
+def _approve_with_polib(path: Path, prefixes: list[str]) -> None:
+    """What a script does: load, clear the flag, add a note, save (polib wraps its own way)."""
+    po = polib.pofile(str(path))
+    for entry in po:
+        if entry.msgid.startswith(tuple(prefixes)):
+            entry.flags.remove("fuzzy")
+            entry.tcomment = f"{entry.tcomment}\n{PEOPLE}"
+    po.save()
+
+
+def _approve_with_translate_toolkit(path: Path, prefixes: list[str], weblate: bool) -> None:
+    """translate-toolkit's PO writer; ``weblate``: as Weblate saves an approval (it
+    drops the previous strings itself and keeps the header up to date)."""
+    from translate.storage import po as ttk_po
+
+    store = ttk_po.pofile.parsefile(str(path))
+    for unit in store.units:
+        if unit.source.startswith(tuple(prefixes)):
+            unit.markfuzzy(False)
+            unit.addnote(PEOPLE, origin="translator")
+            if weblate:
+                unit.prev_msgid, unit.prev_msgid_plural, unit.prev_msgctxt = [], [], []
+    if weblate:
+        store.updateheader(add=True, last_translator="Claire Martin <claire@example.org>",
+                           po_revision_date="2026-11-28 12:00+0000", x_generator="Weblate 5.8")
+    store.save()
+
+
+WRITERS = {
+    "polib": _approve_with_polib,
+    "translate-toolkit": lambda path, prefixes: _approve_with_translate_toolkit(path, prefixes, weblate=False),
+    "weblate": lambda path, prefixes: _approve_with_translate_toolkit(path, prefixes, weblate=True),
+}
+
+
+def _status(tp, project: Path) -> dict[str, dict]:
+    result = tp("-C", project, "status", "--json", "--stale")
+    assert result.code == 0, result
+    return {item["domain"]: item for item in json.loads(result.out)["catalogs"] if item["language"] == "en"}
+
+
+@pytest.mark.parametrize("writer", sorted(WRITERS))
+def test_approved_in_a_po_tool_then_synced_without_churn(sample, tp, writer):
+    assert tp("-C", sample, "sync").code == 0  # the sample as it is: nothing to do
+    paths = {domain: po_path(sample, domain) for domain, _ in APPROVED}
+    before_status = _status(tp, sample)
+    for domain, path in paths.items():
+        WRITERS[writer](path, [french for d, french in APPROVED if d == domain])
+    saved = {domain: path.read_text(encoding="utf-8") for domain, path in paths.items()}
+
+    # Approved: reviewed at once, for status, before any sync.
+    approved_status = _status(tp, sample)
+    for domain, french in APPROVED:
+        was, now = before_status[domain]["entries"], approved_status[domain]["entries"]
+        assert now["reviewed"] == was["reviewed"] + 1
+        assert now["stale"] + now["machine"] == was["stale"] + was["machine"] - 1
+        assert not any(entry["msgid"].startswith(french) for entry in approved_status[domain]["stale"])
+
+    first = tp("-C", sample, "sync")
+    assert first.code == 0, first
+    assert "Catalogs: 0 created, 3 updated, 8 unchanged" in first.out
+    assert "Entries: 0 new, 0 stale, 0 reused from other catalogs, 0 obsolete" in first.out
+    assert "Approved: 3 entries lost their previous original (#|) and draft/stale comments" in first.out
+
+    for domain, path in paths.items():
+        text = path.read_text(encoding="utf-8")
+        # Lines were only taken out of what the writer saved: its wrapping and header stay.
+        diff = [line for line in difflib.ndiff(saved[domain].splitlines(), text.splitlines())
+                if line[:2] in ("- ", "+ ")]
+        assert diff and all(line.startswith("- ") for line in diff), diff
+        assert all(line[2:].startswith(("#| ", "# stale: ", "# draft: ")) for line in diff), diff
+        subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True)
+        was = {(e.msgid, e.obsolete): e for e in polib.pofile(saved[domain])}
+        for entry in polib.pofile(str(path)):
+            if not any(d == domain and entry.msgid.startswith(f) for d, f in APPROVED):
+                assert str(entry) == str(was[(entry.msgid, entry.obsolete)])  # as the writer left it
+            else:
+                assert cat.entry_state(entry) is cat.State.REVIEWED
+                assert entry.previous_msgid is None and entry.tcomment.splitlines()[-1] == PEOPLE
+                assert not any(line.startswith(cat.UNREVIEWED_PREFIXES) for line in entry.tcomment.splitlines())
+
+    # Every figure of status is the one it was right after the approval.
+    after_status = _status(tp, sample)
+    assert {d: s["entries"] for d, s in after_status.items()} == {d: s["entries"] for d, s in approved_status.items()}
+
+    # A second sync changes nothing.
+    synced = {domain: path.read_bytes() for domain, path in paths.items()}
+    second = tp("-C", sample, "sync", "--json")
+    assert json.loads(second.out)["catalogs"]["updated"] == 0 and json.loads(second.out)["approved"] == 0
+    assert {domain: path.read_bytes() for domain, path in paths.items()} == synced
+
+
+def test_approved_then_changed_again_says_what_changed_since_the_approval(project, tp):
+    """An approved translation whose French changes again is stale against the French
+    that was approved, not against the French of an earlier change."""
+    first = "La réunion s'est tenue au ministère des Droits des femmes, à Paris."
+    second = "La réunion s'est tenue au ministère des Droits des femmes, à Paris, le 12 février."
+    third = "La réunion s'est tenue au ministère des Droits des femmes, à Paris, le 14 février."
+    page = project / "source/fr/rapports/reunion.rst"
+    path = po_path(project, "rapports/reunion")
+    assert tp("-C", project, "sync").code == 0
+    translate(path, {first: "The meeting took place at the Ministry of Women's Rights, in Paris."})
+    page.write_text(page.read_text(encoding="utf-8").replace(first, second), encoding="utf-8")
+    assert tp("-C", project, "sync").code == 0
+    po = polib.pofile(str(path))
+    (entry,) = [e for e in po if e.msgid == second]
+    assert entry.previous_msgid == first and "fuzzy" in entry.flags
+    entry.msgstr = "The meeting took place at the Ministry of Women's Rights, in Paris, on 12 February."
+    entry.flags.remove("fuzzy")  # approved in a text editor: the #| and "# stale:" left as they were
+    po.save()
+    page.write_text(page.read_text(encoding="utf-8").replace(second, third), encoding="utf-8")
+    result = tp("-C", project, "sync", "--json")
+    assert result.code == 0, result
+    assert json.loads(result.out)["entries"]["stale"] == 1
+    (entry,) = [e for e in polib.pofile(str(path)) if e.msgid == third]
+    assert entry.previous_msgid == second and cat.entry_state(entry) is cat.State.STALE
+    assert entry.msgstr.endswith("on 12 February.")
+    assert [line for line in entry.tcomment.splitlines() if line.startswith(cat.STALE_PREFIX)] == [
+        f"stale: French changed on {cat.today()}"]
+
+
+def test_edited_text_keeps_a_catalog_written_unwrapped_as_it_is(tmp_path: Path):
+    """A catalog written on one line per string (Babel, ``sphinx-intl -w 0``) keeps its
+    lines when an approval is all that changes; without an approved entry at the
+    given lines, nothing is edited."""
+    from translate_pipeline.approval import edited_text
+
+    long_french = "Le Collectif a demandé " + "une consultation annuelle des associations, " * 3 + "et l'a obtenue."
+    text = HEADER + f'''
+# stale: French changed on 2026-11-02
+#: source/fr/index.rst:4
+#| msgid "{long_french.replace("annuelle", "régulière")}"
+msgid "{long_french}"
+msgstr "The Collective asked for an annual consultation of associations, and got it."
+'''
+    path = tmp_path / "unwrapped.po"
+    path.write_text(text, encoding="utf-8")
+    catalog = cat.load(path)
+    (entry,) = catalog.entries
+    starts = [entry.linenum]
+    assert edited_text(catalog, starts) is None  # not cleaned yet: the catalog still holds those lines
+    assert cat.clean_approved(entry) is True
+    assert edited_text(catalog, []) is None
+    edited = edited_text(catalog, starts)
+    assert edited == text.replace("# stale: French changed on 2026-11-02\n", "").replace(
+        f'#| msgid "{long_french.replace("annuelle", "régulière")}"\n', "")
+    assert f'msgid "{long_french}"' in edited.splitlines()  # one line, as the file had it
