@@ -5,6 +5,7 @@ stale/draft comments), and nothing else of the catalog changes."""
 from __future__ import annotations
 
 import difflib
+import re
 import json
 import subprocess
 from pathlib import Path
@@ -290,3 +291,90 @@ msgstr "The Collective asked for an annual consultation of associations, and got
     assert edited == text.replace("# stale: French changed on 2026-11-02\n", "").replace(
         f'#| msgid "{long_french.replace("annuelle", "régulière")}"\n', "")
     assert f'msgid "{long_french}"' in edited.splitlines()  # one line, as the file had it
+
+
+# --- One set of figures after an approval: the pages' banners, the status page, status ----
+
+def _banner(page: Path) -> tuple[str, dict[str, int]] | None:
+    """The "Passages reviewed: X of Y." figure of a page's banner, and its passages per state."""
+    from bs4 import BeautifulSoup
+
+    banner = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find(id="tp-banner")
+    if banner is None:
+        return None
+    text = " ".join(banner.get_text().split())
+    figure = re.search(r"Passages reviewed: (\d+ of \d+)\.", text).group(1)
+    counts = {state: 0 for state in STATE_NAMES}
+    counts["reviewed"] = int(figure.split()[0])
+    for state in STATE_NAMES[1:]:
+        shown = banner.find(class_=f"tp-count-{state}")
+        counts[state] = int(re.search(r"\d+", shown.get_text()).group()) if shown else 0
+    return figure, counts
+
+
+STATE_NAMES = ("reviewed", "machine", "stale", "untranslated")
+
+
+def test_banners_and_status_page_give_one_figure_after_an_approval_in_a_text_editor(sample, tp):
+    from bs4 import BeautifulSoup
+
+    # Approved in a text editor: the flag taken out, the translation corrected, nothing else.
+    collectif = po_path(sample, "collectif")
+    text = collectif.read_text(encoding="utf-8")
+    old = '#, fuzzy\n#| msgid "Trois groupes de travail se réunissent chaque trimestre\u00a0:"\n'
+    assert old in text
+    collectif.write_text(text.replace(old, old.split("\n", 1)[1]).replace(
+        'msgstr "Three working groups meet every quarter:"', 'msgstr "Three working groups meet every two months:"'),
+        encoding="utf-8")
+    # A reviewed translation that links where its original does not: the site shows the original.
+    ressources = po_path(sample, "ressources")
+    text = ressources.read_text(encoding="utf-8")
+    reviewed = '"for understanding trafficking in human beings and acting against it. It does "'
+    assert reviewed in text
+    ressources.write_text(text.replace(reviewed, reviewed[:-1] + 'See `this <https://elsewhere.example/>`_. "'),
+                          encoding="utf-8")
+    # Machine translations shown as the original.
+    settings = sample / "pyproject.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace(
+        "max_stale = 0\n", 'max_stale = 0\nmachine = "source"\n'), encoding="utf-8")
+
+    result = tp("-C", sample, "publish", "--no-pdf")
+    assert result.code == 0, result
+    assert "ressources.po:" in result.err and "https://elsewhere.example/ added" in result.err
+    status = _status(tp, sample)
+    site = sample / "_build" / "site" / "en"
+    page = BeautifulSoup((site / "translation-status.html").read_text(encoding="utf-8"), "html.parser")
+    assert [th.get_text() for th in page.select("thead th")][7] == "Reviewed on the site"
+    compared = 0
+    for domain, item in status.items():
+        row = page.find("tr", attrs={"data-catalog": f"en/{domain}"})
+        # The status page's columns are the catalog's states: status --json's.
+        assert {td["data-state"]: int(td.get_text()) for td in row.select("td[data-state]")} == item["entries"]
+        shown = row.find("td", attrs={"data-reviewed-shown": True})
+        assert int(shown["data-reviewed-shown"]) == item["published"]["reviewed"]
+        banner = _banner(site / f"{domain}.html")
+        if banner is None:
+            assert item["published"]["reviewed"] == item["total_entries"], domain
+            continue
+        # The banner's figure is the status page's "Reviewed on the site", word for word.
+        figure, counts = banner
+        assert shown.get_text() == figure, domain
+        assert counts == item["published"], domain
+        compared += 1
+    assert compared >= 6
+
+    # The approved translation: reviewed everywhere, unmarked on its page, its notes gone.
+    assert status["collectif"]["entries"]["stale"] == 0 and status["collectif"]["published"]["stale"] == 0
+    assert _banner(site / "collectif.html")[0] == "62 of 63"
+    approved = BeautifulSoup((site / "collectif.html").read_text(encoding="utf-8"), "html.parser").find(
+        string=re.compile("Three working groups meet every two months")).find_parent("p")
+    assert "tp-mark" not in approved.get("class", [])
+    assert "# stale:" not in collectif.read_text(encoding="utf-8")  # publish synced first
+    # The refused translation: reviewed in its catalog, shown as the original, both said.
+    assert status["ressources"]["entries"]["reviewed"] == 24 and status["ressources"]["published"]["reviewed"] == 23
+    assert _banner(site / "ressources.html")[0] == "23 of 25"
+    listed = page.find(id="not-published").get_text(" ", strip=True)
+    assert "Resources" in listed and "locale/en/LC_MESSAGES/ressources.po:20" in listed
+    assert "Reviewed on the site: the passages the pages show as reviewed" in page.get_text()
+    # Machine translations shown as the original: drafts in the catalog, not on the page.
+    assert status["actualites"]["entries"]["machine"] == 9 and status["actualites"]["published"]["machine"] == 0

@@ -129,6 +129,12 @@ MESSAGES = (
     "Not yet translated",
     "Document",
     "Words reviewed",
+    "Reviewed on the site",
+    "%(reviewed)d of %(total)d",
+    "Reviewed on the site: the passages the pages show as reviewed, the figure of their banners; "
+    "a translation that refers to what its original does not is shown as the original instead.",
+    "Translations not published",
+    "Shown as the original instead:",
     "Total",
     "Translations into %(language)s",
     "Entries (paragraphs, titles, list items) per state; the bars show the share of words.",
