@@ -344,21 +344,20 @@ def test_banners_and_status_page_give_one_figure_after_an_approval_in_a_text_edi
     status = _status(tp, sample)
     site = sample / "_build" / "site" / "en"
     page = BeautifulSoup((site / "translation-status.html").read_text(encoding="utf-8"), "html.parser")
-    assert [th.get_text() for th in page.select("thead th")][7] == "Reviewed on the site"
     compared = 0
     for domain, item in status.items():
         row = page.find("tr", attrs={"data-catalog": f"en/{domain}"})
         # The status page's columns are the catalog's states: status --json's.
         assert {td["data-state"]: int(td.get_text()) for td in row.select("td[data-state]")} == item["entries"]
-        shown = row.find("td", attrs={"data-reviewed-shown": True})
+        shown = row.find(class_="tp-status-shown")
         assert int(shown["data-reviewed-shown"]) == item["published"]["reviewed"]
         banner = _banner(site / f"{domain}.html")
         if banner is None:
             assert item["published"]["reviewed"] == item["total_entries"], domain
             continue
-        # The banner's figure is the status page's "Reviewed on the site", word for word.
+        # The banner's figure is the status page's, word for word.
         figure, counts = banner
-        assert shown.get_text() == figure, domain
+        assert shown.get_text() == f"Passages reviewed on the site: {figure}", domain
         assert counts == item["published"], domain
         compared += 1
     assert compared >= 6
@@ -375,6 +374,6 @@ def test_banners_and_status_page_give_one_figure_after_an_approval_in_a_text_edi
     assert _banner(site / "ressources.html")[0] == "23 of 25"
     listed = page.find(id="not-published").get_text(" ", strip=True)
     assert "Resources" in listed and "locale/en/LC_MESSAGES/ressources.po:20" in listed
-    assert "Reviewed on the site: the passages the pages show as reviewed" in page.get_text()
+    assert "Passages reviewed on the site: those the pages show as reviewed" in page.get_text()
     # Machine translations shown as the original: drafts in the catalog, not on the page.
     assert status["actualites"]["entries"]["machine"] == 9 and status["actualites"]["published"]["machine"] == 0

@@ -94,8 +94,7 @@ def render(app: Sphinx, data: dict[str, Any], words: Wording) -> str:
         out.append('<div class="tp-status-scroll"><table class="tp-status-table docutils align-default"><thead><tr>')
         out.append(f'<th class="tp-status-document">{escape(words("Document"))}</th>')
         out.extend(f'<th class="tp-status-{s}">{escape(words(h))}</th>' for s, h in zip(STATES, HEADINGS))
-        out.append(f'<th>{escape(words("Total"))}</th><th>{escape(words("Words reviewed"))}</th>')
-        out.append(_html("th", words("Reviewed on the site")) + "</tr></thead><tbody>")
+        out.append(f'<th>{escape(words("Total"))}</th><th>{escape(words("Words reviewed"))}</th></tr></thead><tbody>')
         for item in catalogs:
             out.append(_row(app, item, docnames, words))
         out.append(_row(app, {"language": language, "domain": None, **totals}, docnames, words))
@@ -169,27 +168,26 @@ def _row(app: Sphinx, item: dict[str, Any], docnames: dict[str, str], words: Wor
     cells = "".join(f'<td class="tp-status-{s}" data-state="{s}">{item["entries"][s]}</td>' for s in STATES)
     percent = item["reviewed_percent"]
     return (
-        f'<tr {attrs}><td class="tp-status-document">{label}{_bar(item["words"], words)}</td>{cells}'
-        f'<td data-total="{item["total_entries"]}">{item["total_entries"]}</td>'
-        f'<td data-reviewed-percent="{percent}">{escape(words.percent(percent))}</td>'
-        + _shown_cell(item, words) + "</tr>"
+        f'<tr {attrs}><td class="tp-status-document">{label}{_bar(item["words"], words)}{_shown(item, words)}</td>'
+        f'{cells}<td data-total="{item["total_entries"]}">{item["total_entries"]}</td>'
+        f'<td data-reviewed-percent="{percent}">{escape(words.percent(percent))}</td></tr>'
     )
 
 
-# What the status page's "Reviewed on the site" column counts, said under the tables' legend.
-SHOWN_LEGEND = ("Reviewed on the site: the passages the pages show as reviewed, the figure of their banners; "
+# What a row's "Passages reviewed on the site" counts, said under the tables' legend.
+SHOWN_LEGEND = ("Passages reviewed on the site: those the pages show as reviewed, the figure of their banners; "
                 "a translation that refers to what its original does not is shown as the original instead.")
 
 
-def _shown_cell(item: dict[str, Any], words: Wording) -> str:
-    """The passages shown reviewed of a row (``status --json``'s ``published``), worded
-    as the pages' banners word them; empty for a report without it."""
+def _shown(item: dict[str, Any], words: Wording) -> str:
+    """A row's passages shown reviewed (``status --json``'s ``published``), worded as
+    the pages' banners word them; nothing for a report without it."""
     shown = item.get("published")
     if not shown:
-        return _html("td", "")
+        return ""
     reviewed, total = shown["reviewed"], sum(shown.values())
-    return _html("td", words("%(reviewed)d of %(total)d", reviewed=reviewed, total=total),
-                 {"data-reviewed-shown": str(reviewed), "data-shown-total": str(total)})
+    text = words("Passages reviewed on the site: %(reviewed)d of %(total)d", reviewed=reviewed, total=total)
+    return _html("small", text, {"class": "tp-status-shown", "data-reviewed-shown": str(reviewed)})
 
 
 def _html(tag: str, text: str, attributes: dict[str, str] | None = None) -> str:

@@ -129,9 +129,8 @@ MESSAGES = (
     "Not yet translated",
     "Document",
     "Words reviewed",
-    "Reviewed on the site",
-    "%(reviewed)d of %(total)d",
-    "Reviewed on the site: the passages the pages show as reviewed, the figure of their banners; "
+    "Passages reviewed on the site: %(reviewed)d of %(total)d",
+    "Passages reviewed on the site: those the pages show as reviewed, the figure of their banners; "
     "a translation that refers to what its original does not is shown as the original instead.",
     "Translations not published",
     "Shown as the original instead:",
