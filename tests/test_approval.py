@@ -15,6 +15,7 @@ import pytest
 from conftest import po_path, translate
 
 from translate_pipeline import catalog as cat
+from translate_pipeline.approval import edited_text
 
 HEADER = '''msgid ""
 msgstr ""
@@ -72,10 +73,15 @@ msgstr "A draft to review."
 #: source/fr/index.rst:16
 msgid "Relu depuis longtemps."
 msgstr "Reviewed long ago."
+
+# stale: French changed on 2026-11-02
+#~| msgid "Un texte disparu depuis."
+#~ msgid "Un texte disparu."
+#~ msgstr "A text gone."
 '''
 
-# After: the four approved entries cleaned; the two fuzzy ones, the header, the
-# reviewed one and people's comments (and the earlier translation kept) as they were.
+# After: the approved entries cleaned (the obsolete one too); the two fuzzy ones, the
+# header, the reviewed one and people's comments (and the earlier translation kept) as they were.
 AFTER = HEADER + '''
 # Relu par Claire.
 #: source/fr/index.rst:4
@@ -95,7 +101,10 @@ msgstr "See the site of the collective and its page."
 msgctxt "titre"
 msgid "Le collectif"
 msgstr "The collective"
-''' + BEFORE.split('msgstr "The collective"\n', 1)[1]
+''' + BEFORE.split('msgstr "The collective"\n', 1)[1].split("# stale: French changed on 2026-11-02\n#~|")[0] + '''\
+#~ msgid "Un texte disparu."
+#~ msgstr "A text gone."
+'''
 
 
 def test_clean_approved_drops_only_what_described_the_unreviewed_state(tmp_path: Path):
@@ -104,13 +113,14 @@ def test_clean_approved_drops_only_what_described_the_unreviewed_state(tmp_path:
     catalog = cat.load(path)
     assert [state for _, state in catalog.states()] == [cat.State.REVIEWED] * 4 + [
         cat.State.STALE, cat.State.MACHINE, cat.State.REVIEWED]
-    cleaned = [cat.clean_approved(entry) for entry in catalog.po]
-    assert cleaned == [True, True, True, True, False, False, False]
+    starts = [entry.linenum for entry in catalog.po if cat.clean_approved(entry)]
+    assert len(starts) == 5 and [e.msgid for e in catalog.obsolete] == ["Un texte disparu."]
     assert catalog.text() == AFTER
+    assert edited_text(catalog, starts) == AFTER  # lines taken out: the same text
     assert [state for _, state in catalog.states()] == [cat.State.REVIEWED] * 4 + [
         cat.State.STALE, cat.State.MACHINE, cat.State.REVIEWED]
     # Once clean, there is nothing more to drop.
-    assert [cat.clean_approved(entry) for entry in catalog.po] == [False] * 7
+    assert [cat.clean_approved(entry) for entry in catalog.po] == [False] * 8
 
 
 def test_clean_approved_plural_entry_loses_its_previous_plural(tmp_path: Path):
@@ -269,8 +279,6 @@ def test_edited_text_keeps_a_catalog_written_unwrapped_as_it_is(tmp_path: Path):
     """A catalog written on one line per string (Babel, ``sphinx-intl -w 0``) keeps its
     lines when an approval is all that changes; without an approved entry at the
     given lines, nothing is edited."""
-    from translate_pipeline.approval import edited_text
-
     long_french = "Le Collectif a demandé " + "une consultation annuelle des associations, " * 3 + "et l'a obtenue."
     text = HEADER + f'''
 # stale: French changed on 2026-11-02
