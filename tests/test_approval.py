@@ -16,6 +16,8 @@ from conftest import po_path, translate
 
 from translate_pipeline import catalog as cat
 from translate_pipeline.approval import edited_text
+from translate_pipeline.published import published
+from translate_pipeline.settings import Policy
 
 HEADER = '''msgid ""
 msgstr ""
@@ -113,6 +115,12 @@ def test_clean_approved_drops_only_what_described_the_unreviewed_state(tmp_path:
     catalog = cat.load(path)
     assert [state for _, state in catalog.states()] == [cat.State.REVIEWED] * 4 + [
         cat.State.STALE, cat.State.MACHINE, cat.State.REVIEWED]
+    # Approved, not cleaned yet: what the site shows counts them reviewed, with no "outdated"
+    # date (but the one whose translation lost the original's link: the original is shown).
+    marks = published(catalog, Policy()).marks
+    assert [marks[e.msgid][:2] for e in catalog.entries] == [
+        ("reviewed", None), ("reviewed", None), ("untranslated", None), ("reviewed", None),
+        ("stale", "2026-11-02"), ("machine", None), ("reviewed", None)]
     starts = [entry.linenum for entry in catalog.po if cat.clean_approved(entry)]
     assert len(starts) == 5 and [e.msgid for e in catalog.obsolete] == ["Un texte disparu."]
     assert catalog.text() == AFTER

@@ -74,7 +74,7 @@ class Published:
 
     def counts(self) -> dict[str, int]:
         """The entries per state shown: the one count of the pages' banners, of
-        ``publish``'s report and of the status page's "Reviewed on the site"."""
+        ``publish``'s report and of the status page's "Passages reviewed on the site"."""
         counts = dict.fromkeys(map(str, State), 0)
         for state, _since, _line in self.marks.values():
             counts[state] += 1
