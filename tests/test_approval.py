@@ -5,8 +5,8 @@ stale/draft comments), and nothing else of the catalog changes."""
 from __future__ import annotations
 
 import difflib
-import re
 import json
+import re
 import subprocess
 from pathlib import Path
 
@@ -14,10 +14,10 @@ import polib
 import pytest
 from conftest import po_path, translate
 
-from translate_pipeline import catalog as cat
-from translate_pipeline.approval import edited_text
-from translate_pipeline.published import published
-from translate_pipeline.settings import Policy
+from translate_pipeline.catalogs import catalog as cat
+from translate_pipeline.catalogs.approval import edited_text
+from translate_pipeline.project.settings import Policy
+from translate_pipeline.publishing.published import published
 
 HEADER = '''msgid ""
 msgstr ""
