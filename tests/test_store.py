@@ -8,7 +8,7 @@ import pytest
 
 from translate_pipeline.catalogs.extract import Document, Message
 from translate_pipeline.catalogs.store import CatalogStore
-from translate_pipeline.catalogs.sync import IncomingCache
+from translate_pipeline.catalogs.incoming import IncomingCache
 from translate_pipeline.errors import CatalogError
 
 PO = """\

@@ -87,7 +87,7 @@ class Reader:
         self._progress: list[Progress | None] = [None]
         # docname -> (Sphinx's list of its messages, the Document made of it, its path in the tree)
         self._documents: dict[str, tuple[list, Document, str]] = {}
-        # What sync made of the documents this reader gave (``sync.IncomingCache``),
+        # What sync made of the documents this reader gave (``incoming.IncomingCache``),
         # forgotten with them when Sphinx is set up again.
         self.incoming: Any = None
 

@@ -98,6 +98,14 @@ def signature(po: polib.POFile) -> tuple:
     return (*header_value(po), tuple(entry_value(e) for e in po))
 
 
+def holds(catalog: Catalog, text: str) -> bool:
+    """Whether ``text`` is a catalog with exactly ``catalog``'s content (wrapping aside)."""
+    try:
+        return signature(parse_text(text, catalog.path)) == signature(catalog.po)
+    except CatalogError:
+        return False
+
+
 def render(catalog: Catalog) -> str:
     """The catalog's text as gettext's tools write it (:mod:`translate_pipeline.catalogs.poformat`),
     wrapped as the file was (unwrapped, or at gettext's width) and with its header as it was."""

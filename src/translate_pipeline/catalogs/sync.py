@@ -8,10 +8,9 @@ prints nothing.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -20,12 +19,14 @@ from .. import files
 from .store import CatalogStore
 from . import locations, poformat
 from ..files import relative
+from .approval import edited_text
 from ..project.direction import language_name, source_language_of
 from ..errors import CatalogChanged
 from ..locks import exclusive
-from .extract import Document, Extraction, Progress, Reader, extract
+from .extract import Progress, Reader, extract
+from .incoming import IncomingCache, Messages, entries_key, incoming_by_language, messages_key
 from .merge import Incoming, MergeCounts, MergeResult, merge
-from ..project.discovery import docnames_to_domain, orphaned
+from ..project.discovery import orphaned
 from ..project.settings import Project
 
 
@@ -39,6 +40,7 @@ class CatalogReport:
     stale: int = 0
     reused: int = 0
     obsolete: int = 0
+    approved: int = 0  # approved entries that lost their #| and the tool's draft/stale comments
 
 
 @dataclass
@@ -61,6 +63,7 @@ class SyncResult:
         return {
             "catalogs": {a: self.count(a) for a in ("created", "updated", "unchanged")},
             "entries": {n: self.total(n) for n in ("new", "stale", "reused", "obsolete")},
+            "approved": self.total("approved"),  # entries approved since: their notes dropped
             "orphaned": self.orphaned,
             "documents_read": self.documents_read,
             "warnings": self.warnings,
@@ -99,71 +102,6 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[RecoveryReport]:
     with exclusive(path, wait, busy, project.root):
         recovery = files.recover(journal_path(project), [project.locale_root])
         yield RecoveryReport.of(recovery, project.root)
-
-
-class Messages(list):
-    """A domain's incoming messages, with the key :func:`_key` computed once."""
-
-    key: str | None = None
-
-
-class IncomingCache:
-    """The messages made of a catalog's documents, kept while they are the same.
-
-    A reader kept between syncs (``serve``) gives the same Document objects
-    for the pages it did not read again: their messages are not made again.
-    """
-
-    def __init__(self) -> None:
-        # (project, target, domain) -> (the documents, with locations?, their messages)
-        self._known: dict[tuple[Path, str, str], tuple[tuple[Document, ...], bool, Messages]] = {}
-
-    def messages(self, key: tuple[Path, str, str], documents: list[Document], location: bool) -> Messages:
-        """The messages of ``documents`` (a catalog's, in order), made once while they are the same."""
-        known = self._known.get(key)
-        if (known is not None and known[1] == location and len(known[0]) == len(documents)
-                and all(a is b for a, b in zip(known[0], documents))):
-            return known[2]
-        bucket: list[Incoming] = []
-        for document in documents:
-            if location:
-                bucket.extend(Incoming(msgid, tuple([(path, str(line)) for path, line in locations]))
-                              for msgid, locations in document.messages)
-            else:
-                bucket.extend(Incoming(msgid) for msgid, _ in document.messages)
-        messages = Messages(_unique(bucket))
-        self._known[key] = (tuple(documents), location, messages)
-        return messages
-
-
-def incoming_by_language(project: Project, extraction: Extraction,
-                         cache: IncomingCache | None = None) -> dict[str, dict[str, list[Incoming]]]:
-    """target language -> domain -> messages, in document order.
-
-    ``cache``: the messages made by earlier syncs with the same reader."""
-    cache = cache or IncomingCache()
-    domains = docnames_to_domain(extraction.documents, project.gettext_compact)
-    location = project.conf.get("gettext_location", True)
-    groups: dict[tuple[str, str], list[Document]] = {}
-    for docname in sorted(extraction.documents):
-        document = extraction.documents[docname]
-        for target in project.targets_of(document.language):
-            groups.setdefault((target, domains[docname]), []).append(document)
-    result: dict[str, dict[str, list[Incoming]]] = {}
-    for (target, domain), documents in groups.items():
-        result.setdefault(target, {})[domain] = cache.messages((project.root, target, domain), documents, location)
-    return result
-
-
-def _unique(messages: list[Incoming]) -> list[Incoming]:
-    seen: dict[str, Incoming] = {}
-    for m in messages:
-        if m.msgid in seen:
-            merged = tuple(dict.fromkeys(seen[m.msgid].occurrences + m.occurrences))
-            seen[m.msgid] = Incoming(m.msgid, merged)
-        else:
-            seen[m.msgid] = m
-    return list(seen.values())
 
 
 def load_catalogs(directory: Path, store: CatalogStore | None = None) -> dict[str, cat.Catalog]:
@@ -246,6 +184,9 @@ class _LanguagePlan:
     changing: dict[str, list[Incoming]]  # the other domains and their messages
     catalogs: dict[str, cat.Catalog]  # the catalogs the merge reads, in the files' order
     orphans: set[str]  # domains whose documents are gone
+    # domain -> the lines of the entries approved since the last run, whose
+    # notes of their unreviewed state were dropped (catalog.clean_approved)
+    cleaned: dict[str, list[int]] = field(default_factory=dict)
     merged: MergeResult | None = None
 
 
@@ -290,7 +231,11 @@ def _plan(project: Project, language: str, messages: dict[str, list[Incoming]], 
     messages = _in_catalog_style(project, messages, paths, store)
     orphans = {d for d in paths if orphaned(d, messages)}
     result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
-    unchanged = {d for d, msgs in messages.items() if d in summaries and summaries[d][0] == _key(msgs)}
+    # A translator approved entries (cleared their fuzzy flag) since the last
+    # run: their catalogs are written again, without the unreviewed state's notes.
+    approved = {d for d, path in paths.items() if d not in orphans and store.derived(path, APPROVED_FACTS, _approved)}
+    unchanged = {d for d, msgs in messages.items()
+                 if d in summaries and summaries[d][0] == messages_key(msgs) and d not in approved}
     changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
     catalogs = {d: store.load(paths[d]) for d in sorted((set(changing) | orphans) & set(paths))}
     # French new to its catalog may take the translation another holds.
@@ -301,7 +246,9 @@ def _plan(project: Project, language: str, messages: dict[str, list[Incoming]], 
     sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
     catalogs.update((d, store.load(paths[d])) for d in sorted(sources))
     catalogs = {d: catalogs[d] for d in paths if d in catalogs}  # the merge's order: the files'
-    return _LanguagePlan(language, messages, unchanged, changing, catalogs, orphans)
+    # Before the merge: an approved translation that moves takes no stale notes along.
+    cleaned = {d: [getattr(e, "linenum", 0) for e in c.po if cat.clean_approved(e)] for d, c in catalogs.items()}
+    return _LanguagePlan(language, messages, unchanged, changing, catalogs, orphans, cleaned)
 
 
 def _catalog_update(project: Project, plan: _LanguagePlan, domain: str,
@@ -315,13 +262,19 @@ def _catalog_update(project: Project, plan: _LanguagePlan, domain: str,
     report, catalog, text = _prepare(
         project, store, language=plan.language, domain=domain, existing=plan.catalogs.get(domain),
         active=active, obsolete=obsolete, counts=plan.merged.counts.get(domain, MergeCounts()),
-        unchanged=domain in plan.merged.unchanged,
+        unchanged=domain in plan.merged.unchanged, approved=plan.cleaned.get(domain, []),
     )
     return report, (catalog, text) if text is not None else None
 
 
 MERGE_FACTS = "merge:2"
 LOCATION_FACTS = "locations:1"
+APPROVED_FACTS = "approved:1"
+
+
+def _approved(catalog: cat.Catalog) -> int:
+    """The approved entries of a catalog that still carry notes of their unreviewed state."""
+    return sum(cat.clean_approved(cat.copy_entry(e)) for e in catalog.po)
 
 
 def merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
@@ -329,7 +282,7 @@ def merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
     of its active entries, and the French it holds a translation of."""
     active = [(e.msgctxt, e.msgid, tuple([tuple(o) for o in e.occurrences])) for e in catalog.entries]
     translated = frozenset(e.msgid for e in catalog.po if e.msgctxt is None and e.msgstr)
-    return _entries_key(active), translated
+    return entries_key(active), translated
 
 
 def _location_facts(catalog: cat.Catalog) -> tuple[frozenset[str], int]:
@@ -359,20 +312,6 @@ def _in_catalog_style(project: Project, messages: dict[str, list[Incoming]],
     return result
 
 
-def _key(messages: list[Incoming]) -> str:
-    known = getattr(messages, "key", None)
-    if known is not None:
-        return known
-    key = _entries_key([(None, msgid, occurrences) for msgid, occurrences in messages])
-    if isinstance(messages, Messages):
-        messages.key = key
-    return key
-
-
-def _entries_key(entries: list[tuple[str | None, str, tuple[tuple[str, str], ...]]]) -> str:
-    return hashlib.blake2b(repr(entries).encode("utf-8"), digest_size=16).hexdigest()
-
-
 WRAP_FACTS = "wrap:1"
 
 
@@ -391,9 +330,13 @@ def journal_path(project: Project) -> Path:
 
 def _prepare(project: Project, store: CatalogStore, *, language: str, domain: str,
              existing: cat.Catalog | None, active: list[cat.Entry], obsolete: list[cat.Entry],
-             counts: MergeCounts, unchanged: bool) -> tuple[CatalogReport, cat.Catalog, str | None]:
+             counts: MergeCounts, unchanged: bool,
+             approved: Sequence[int] = ()) -> tuple[CatalogReport, cat.Catalog, str | None]:
     """The catalog of ``domain`` with the merge's entries (``existing``: as read,
-    None for a new one), its report, and its text to write (None: unchanged)."""
+    None for a new one), its report, and its text to write (None: unchanged).
+
+    ``approved``: where the entries are that :func:`catalog.clean_approved`
+    changed, as the file was read."""
     path = project.catalog_dir(language) / f"{domain}.po"
     if existing is None:
         catalog = cat.new_catalog(
@@ -411,8 +354,12 @@ def _prepare(project: Project, store: CatalogStore, *, language: str, domain: st
             catalog.po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         action = "updated"
     catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language, store)
-    if existing is not None and unchanged:
+    if existing is not None and unchanged and not approved:
         text = None  # the merge left every entry as it was: nothing to render
+    elif existing is not None and unchanged:
+        # Only approvals: the file's own text less their lines, else the catalog whole.
+        cat.replace_entries(catalog, active, obsolete)
+        text = edited_text(catalog, approved) or catalog.new_text()
     else:
         cat.replace_entries(catalog, active, obsolete)
         text = catalog.new_text()
@@ -429,6 +376,7 @@ def _prepare(project: Project, store: CatalogStore, *, language: str, domain: st
         stale=counts.stale,
         reused=counts.reused,
         obsolete=counts.obsolete,
+        approved=len(approved),
     )
     return report, catalog, text
 
