@@ -79,6 +79,11 @@ def published(line: str) -> bool:
     return line.startswith("published in")
 
 
+def changes(server: Served) -> list[str]:
+    """What the preview said it publishes, change by change."""
+    return [line for line in list(server.lines) if line.startswith("Preview:") and line.endswith("publishing…")]
+
+
 def save(path: Path, text: str) -> None:
     """As an editor saves: a temporary file next to it, renamed over it."""
     temporary = path.with_name(path.name + ".swp")
@@ -103,7 +108,7 @@ def open_page(browser, served) -> Iterator:
     def open_(language: str, docname: str) -> Page:
         page = context.new_page()
         page.goto(f"{served.url}/{language}/{docname}.html")
-        expect(page.locator("article")).to_be_visible()
+        expect(page.locator("article")).to_be_visible(timeout=WAIT_MS)
         return page
 
     yield open_
@@ -125,6 +130,7 @@ def scroll_to(page: Page, text: str) -> int:
 
 def test_a_saved_paragraph_shows_in_the_open_pages_where_the_reader_was(served, open_page):
     french, english = open_page("fr", REPORT), open_page("en", REPORT)
+    before, publishes = len(changes(served)), served.count(published)
     where = {"fr": scroll_to(french, EDITED), "en": scroll_to(english, STALE_EN)}
 
     page_file = served.root / "source/fr" / f"{REPORT}.rst"
@@ -133,11 +139,12 @@ def test_a_saved_paragraph_shows_in_the_open_pages_where_the_reader_was(served, 
     save(page_file, text.replace(EDITED, EDIT).replace(".. rubric:: Notes", f"{NEW_FR}\n\n.. rubric:: Notes"))
 
     # Nothing run, nothing clicked: each page reloads itself with the new publish.
-    expect(paragraph(french, "après trois reports")).to_be_visible()
-    expect(paragraph(french, NEW_FR)).to_be_visible()
+    expect(paragraph(french, "après trois reports")).to_be_visible(timeout=WAIT_MS)
+    expect(paragraph(french, NEW_FR)).to_be_visible(timeout=WAIT_MS)
     new = english.locator("article p[lang=fr].tp-untranslated", has_text=NEW_FR)
-    expect(new).to_be_visible()  # the new French, marked not yet translated
-    expect(english.locator("article .tp-stale", has_text=STALE_EN)).to_be_visible()  # the last reviewed English, outdated
+    expect(new).to_be_visible(timeout=WAIT_MS)  # the new French, marked not yet translated
+    outdated = english.locator("article .tp-stale", has_text=STALE_EN)
+    expect(outdated).to_be_visible(timeout=WAIT_MS)  # the last reviewed English, marked outdated
     for language, page in (("fr", french), ("en", english)):
         assert page.evaluate("window.beforeSave") is None  # a new page: it reloaded
         page.wait_for_function("(y) => Math.abs(window.scrollY - y) <= 2", arg=where[language])
@@ -147,29 +154,34 @@ def test_a_saved_paragraph_shows_in_the_open_pages_where_the_reader_was(served, 
     site = served.root / "_build/site"
     assert not [p for p in site.rglob("*.html") if "_translate-pipeline" in p.read_text(encoding="utf-8")]
 
+    # One publish per save: the catalog that publish's own sync rewrote was not taken for a save
+    # (it would have come before this one).
+    glossary = served.root / "glossary/fr-en.csv"
+    save(glossary, glossary.read_text(encoding="utf-8"))
+    assert served.wait_for(published, times=publishes + 2)
+    assert changes(served)[before:] == [f"Preview: source/fr/{REPORT}.rst changed; publishing…",
+                                        "Preview: glossary/fr-en.csv changed; publishing…"]
+
 
 def test_a_malformed_catalog_shows_in_the_page_until_it_is_fixed(served, open_page):
     english = open_page("en", REPORT)
+    before = len(changes(served))
     catalog = served.root / "locale/en/LC_MESSAGES" / f"{REPORT}.po"
     good = catalog.read_text(encoding="utf-8")
     line = good.count("\n") + 2
     save(catalog, good + '\nmsgid "a closing quote missing\nmsgstr ""\n')
 
     error = english.locator("#translate-pipeline-preview-error")
-    expect(error).to_be_visible()
-    expect(error).to_contain_text(f"locale/en/LC_MESSAGES/{REPORT}.po:{line}")
-    expect(error).to_contain_text("closing quote")
+    expect(error).to_be_visible(timeout=WAIT_MS)
+    expect(error).to_contain_text(f"locale/en/LC_MESSAGES/{REPORT}.po:{line}", timeout=WAIT_MS)
+    expect(error).to_contain_text("closing quote", timeout=WAIT_MS)
     english.reload()  # a page opened while the error stands shows it too
-    expect(error).to_contain_text(f"{REPORT}.po:{line}")
+    expect(error).to_contain_text(f"{REPORT}.po:{line}", timeout=WAIT_MS)
 
     save(catalog, good)
-    expect(error).to_have_count(0)
-    expect(english.locator("article .tp-stale", has_text=STALE_EN)).to_be_visible()
-    # One publish per save: the catalogs that publish's own sync wrote were not taken for saves.
-    changes = [line for line in served.lines if line.startswith("Preview:") and line.endswith("publishing…")]
-    assert changes == [f"Preview: source/fr/{REPORT}.rst changed; publishing…",
-                       f"Preview: locale/en/LC_MESSAGES/{REPORT}.po changed; publishing…",
-                       f"Preview: locale/en/LC_MESSAGES/{REPORT}.po changed; publishing…"]
+    expect(error).to_have_count(0, timeout=WAIT_MS)
+    expect(paragraph(english, "The Collectif had long been waiting for this plan.")).to_be_visible(timeout=WAIT_MS)
+    assert changes(served)[before:] == [f"Preview: locale/en/LC_MESSAGES/{REPORT}.po changed; publishing…"] * 2
 
 
 def test_the_preview_serves_nothing_outside_the_site(served):
