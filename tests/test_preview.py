@@ -200,6 +200,24 @@ def test_the_preview_serves_nothing_outside_the_site(served):
         assert b"EventSource" in answer.read()
 
 
+def test_what_is_watched(tmp_path):
+    from translate_pipeline.publishing.preview import watch_plan
+
+    root = copy_sample(tmp_path / "sample")
+    plan = watch_plan(root)
+    wanted = ["source/fr/collectif.rst", "source/fr/images/new.png", "source/en/about.rst", "conf.py",
+              "pyproject.toml", "glossary/fr-en.csv", "locale/en/LC_MESSAGES/rapports/new.po"]
+    not_wanted = ["_build/site/en/index.html", "_build/translate-pipeline/src/index.rst", "source/fr/.index.rst.swp",
+                  "source/fr/index.rst~", "source/fr/4913", "locale/en/LC_MESSAGES/.collectif.po.x1y2.tmp",
+                  "locale/en/LC_MESSAGES/collectif.mo", "locale/en/LC_MESSAGES/collectif.po.pending-20260101",
+                  "glossary/notes.txt", "README.md", "src/translate_pipeline/cli.py", ".git/index"]
+    assert [path for path in wanted if not plan.wanted(root / path)] == []
+    assert [path for path in not_wanted if plan.wanted(root / path)] == []
+    # the folders are watched, not the whole project (its .venv, .git, _build)
+    assert root not in plan.trees and root in plan.folders
+    assert {root / "source/fr", root / "source/en", root / "locale"} <= plan.trees
+
+
 def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 

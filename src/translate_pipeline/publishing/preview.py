@@ -212,14 +212,15 @@ class Previewer:
         watcher = Watcher(stop)
         plan = self._plan(watcher, None)
         self._publish(["(start)"], stop)
+        plan = self._plan(watcher, plan)  # the catalog folders the first publish made
         while not stop.is_set():
-            plan = self._plan(watcher, plan)
             saved = watcher.next_burst(timeout=1.0)
-            changed = sorted(p for p in saved if (plan is None or plan.wanted(p)) and not self._ours_still(p))
+            changed = sorted(p for p in saved if plan.wanted(p) and not self._ours_still(p))
             if changed:
                 self._publish([_shown(p, self.root) for p in changed], stop)
+                plan = self._plan(watcher, plan)  # new settings may say other folders
 
-    def _plan(self, watcher: Watcher, known: WatchPlan | None) -> WatchPlan | None:
+    def _plan(self, watcher: Watcher, known: WatchPlan | None) -> WatchPlan:
         try:
             plan = watch_plan(self.root, self.overrides)
         except PipelineError:  # the settings do not read: the publish says why; conf.py and pyproject.toml are watched
@@ -248,6 +249,10 @@ class Previewer:
         except PipelineError as error:
             self.say(f"Preview: the pages show this error until it is fixed: {error}")
             self.state.set("error", str(error))
+            return
+        except Exception as error:  # noqa: BLE001 - the preview carries on with the next change
+            self.say(f"Preview: could not publish: {type(error).__name__}: {error}")
+            self.state.set("error", f"the preview could not publish: {type(error).__name__}: {error}")
             return
         if data is None:
             return
