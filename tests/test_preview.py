@@ -27,6 +27,7 @@ import pytest
 from conftest import ROOTS, copy_sample
 from playwright.sync_api import Page, expect
 from test_browser import browser  # noqa: F401 - the fixture: Debian's Chromium, headless
+from test_inputs import alive, descendants, wait_for
 
 REPORT = "rapports/2014-02-reunion-ministre"
 EDITED = "Le plan a finalement été présenté le 14 mai 2014."
@@ -240,5 +241,19 @@ def test_the_pdfs_follow_the_html_and_a_newer_change_stops_them(tmp_path):
         assert "Outdated: the French original changed" in pdf_text(root / "_build/site/en/index.pdf")
         html = (root / "_build/site/fr/index.html").read_text(encoding="utf-8")
         assert 'index.pdf"' in html and "_translate-pipeline" not in html
-    finally:
+
+        # Ctrl-C while PDFs are being made in the background: nothing is left running
+        save(index, index.read_text(encoding="utf-8").replace("Soyez les bienvenus", "Bonjour"))
+        assert server.wait_for(published, times=3), server.lines
+        seen: dict[int, str] = {}
+
+        def making_pdfs() -> bool:
+            seen.update(descendants(server.process.pid))
+            return any("spawn_main" in cmd for cmd in seen.values()) or server.process.poll() is not None
+
+        assert wait_for(making_pdfs, seconds=60, every=0.05), server.lines
         server.stop()
+        assert wait_for(lambda: not alive(seen), seconds=20, every=0.1), {pid: seen[pid] for pid in alive(seen)}
+    finally:
+        if server.process.poll() is None:
+            server.stop()
