@@ -185,6 +185,18 @@ def test_a_malformed_catalog_shows_in_the_page_until_it_is_fixed(served, open_pa
     assert changes(served)[before:] == [f"Preview: locale/en/LC_MESSAGES/{REPORT}.po changed; publishing…"] * 2
 
 
+def test_a_conf_py_that_does_not_run_shows_in_the_page_until_it_is_fixed(served, open_page):
+    french = open_page("fr", REPORT)
+    conf = served.root / "conf.py"
+    good = conf.read_text(encoding="utf-8")
+    save(conf, good + "\nhtml_theme = (\n")
+    error = french.locator("#translate-pipeline-preview-error")
+    expect(error).to_contain_text(f"conf.py:{good.count(chr(10)) + 2}: conf.py failed to run", timeout=WAIT_MS)
+    save(conf, good)
+    expect(error).to_have_count(0, timeout=WAIT_MS)
+    expect(paragraph(french, "Le Collectif attendait ce plan depuis longtemps.")).to_be_visible(timeout=WAIT_MS)
+
+
 def test_the_preview_serves_nothing_outside_the_site(served):
     site = served.root / "_build/site"
     (site / "en" / "passwd.html").symlink_to("/etc/passwd")
