@@ -10,7 +10,7 @@ from conftest import entries, po_path, snapshot, translate
 from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
 from deepl_server import billable
 from translate_pipeline.catalogs import catalog as cat
-from translate_pipeline.drafting import draft as draft_module
+from translate_pipeline.drafting import planning as planning_module
 from translate_pipeline.drafting.draft import (
     Engines,
     draft,
@@ -116,7 +116,7 @@ def test_a_rerun_sends_nothing_thanks_to_the_cache(synced, deepl_server):  # noq
 
 
 def test_quota_stops_cleanly_keeping_what_was_drafted(synced, deepl_server, monkeypatch):  # noqa: F811
-    monkeypatch.setattr(draft_module, "CHUNK", 2)
+    monkeypatch.setattr(planning_module, "CHUNK", 2)
     deepl_server.character_limit = 120
     report = draft_language(synced, "en", deepl_engines(synced))
     assert report.stopped and "quota" in report.stopped

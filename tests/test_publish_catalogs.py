@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from translate_pipeline.catalogs import catalog as cat
+from translate_pipeline.catalogs.store import CatalogStore
 from translate_pipeline.publishing.published import (
     compile_language,
     load_entries,
@@ -151,31 +152,28 @@ def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_pat
     real = module._compile
     monkeypatch.setattr(module, "_compile",
                         lambda c, policy, lang, *rest: computed.append(policy.machine) or real(c, policy, lang, *rest))
-    monkeypatch.setattr(cat, "_cache_dir", None)  # another test's project may have left one set
+    store = CatalogStore()  # in memory only
     root = tmp_path / "mo"
-    compile_language([catalogs], root, "en", Policy())
-    compile_language([catalogs], root, "en", Policy())
+    compile_language([catalogs], root, "en", Policy(), store=store)
+    compile_language([catalogs], root, "en", Policy(), store=store)
     assert computed == ["mark"]
 
-    compile_language([catalogs], root, "en", Policy(machine="source"))  # another policy: computed for it
+    compile_language([catalogs], root, "en", Policy(machine="source"), store=store)  # another policy: computed for it
     assert computed == ["mark", "source"]
     assert load_entries(root, "en", "page")["Brouillon."][:2] == ["untranslated", None]
 
     # kept between runs with the parsed catalogs, when the cache is on disk
-    cat.use_cache(tmp_path / "cache")
-    for name in ("_PARSED", "_SHARED", "_DERIVED"):
-        monkeypatch.setattr(cat, name, {})
-    compile_language([catalogs], root, "en", Policy())
+    store = CatalogStore(tmp_path / "cache")
+    compile_language([catalogs], root, "en", Policy(), store=store)
     assert computed == ["mark", "source", "mark"]
-    for name in ("_PARSED", "_SHARED", "_DERIVED"):
-        monkeypatch.setattr(cat, name, {})
-    compile_language([catalogs], root, "en", Policy())
+    store = CatalogStore(tmp_path / "cache")  # the next run: nothing in memory
+    compile_language([catalogs], root, "en", Policy(), store=store)
     assert computed == ["mark", "source", "mark"]
     assert load_entries(root, "en", "page")["Brouillon."][:2] == ["machine", None]
 
     path = catalogs / "page.po"  # the file changes: computed again
     path.write_text(path.read_text(encoding="utf-8").replace('msgstr "Reviewed."', 'msgstr "Read."'), encoding="utf-8")
-    compile_language([catalogs], root, "en", Policy())
+    compile_language([catalogs], root, "en", Policy(), store=store)
     assert computed == ["mark", "source", "mark", "mark"]
     with open(root / "en/LC_MESSAGES/page.mo", "rb") as handle:
         assert gettext.GNUTranslations(handle).gettext("Relu.") == "Read."

@@ -22,8 +22,10 @@ from pathlib import Path
 from typing import Any, NamedTuple
 
 from ..project import discovery
+from ..project.discovery import docnames_to_domain, orphaned  # noqa: F401 - imported from here by other modules
+from ..project.sourcetree import source_dir, source_tree  # noqa: F401 - source_dir: where the pages are read
 from .envdata import PerDocument, read_few_serially
-from ..errors import ExtractError, SettingsError
+from ..errors import ExtractError
 from ..files import relative
 from ..project.settings import Project
 
@@ -49,61 +51,6 @@ class Extraction:
     documents: dict[str, Document]
     warnings: list[str] = field(default_factory=list)
     read: int = 0  # documents Sphinx parsed this time
-
-
-# -- the combined source tree -------------------------------------------------
-
-
-def source_tree(project: Project) -> tuple[Path, dict[str, str]]:
-    """The directory Sphinx reads, and the language of each file in it.
-
-    With ``source/fr`` and ``source/en``, both are laid into one tree of
-    symbolic links so that one Sphinx project holds every page; an adopted
-    project is read where it is.
-    """
-    if project.adopted:
-        return project.root, {}
-    tree = source_dir(project)
-    wanted: dict[str, tuple[Path, str]] = {}
-    for language, directory in project.sources.items():
-        for path in sorted(directory.rglob("*")):
-            if path.is_dir():
-                continue
-            rel = path.relative_to(directory).as_posix()
-            if rel in wanted:
-                other = wanted[rel][0]
-                raise SettingsError(
-                    f"{path}: the same file also exists as {other}; a page is written in "
-                    "one language only — rename or remove one of them"
-                )
-            wanted[rel] = (path, language)
-    _sync_links(tree, {rel: target for rel, (target, _) in wanted.items()})
-    return tree, {rel: lang for rel, (_, lang) in wanted.items()}
-
-
-def source_dir(project: Project) -> Path:
-    """The directory Sphinx reads (:func:`source_tree` lays it out)."""
-    return project.root if project.adopted else project.cache_dir / "src"
-
-
-def _sync_links(tree: Path, wanted: dict[str, Path]) -> None:
-    tree.mkdir(parents=True, exist_ok=True)
-    for dirpath, dirnames, filenames in os.walk(tree, topdown=False):
-        for name in filenames:
-            path = Path(dirpath, name)
-            rel = path.relative_to(tree).as_posix()
-            target = wanted.get(rel)
-            if target is None or not path.is_symlink() or Path(os.readlink(path)) != target:
-                path.unlink()
-        for name in dirnames:
-            directory = Path(dirpath, name)
-            if not any(directory.iterdir()):
-                directory.rmdir()
-    for rel, target in wanted.items():
-        link = tree / rel
-        if not link.is_symlink():
-            link.parent.mkdir(parents=True, exist_ok=True)
-            link.symlink_to(target)
 
 
 # -- running Sphinx -----------------------------------------------------------
@@ -140,20 +87,24 @@ class Reader:
         self._progress: list[Progress | None] = [None]
         # docname -> (Sphinx's list of its messages, the Document made of it, its path in the tree)
         self._documents: dict[str, tuple[list, Document, str]] = {}
+        # What sync made of the documents this reader gave (``incoming.IncomingCache``),
+        # forgotten with them when Sphinx is set up again.
+        self.incoming: Any = None
 
     def close(self) -> None:
         if self._contexts is not None:
             self._contexts.close()
         self._app = self._contexts = self._key = None
         self._documents = {}
+        self.incoming = None
 
     def _setup(self, project: Project, srcdir: Path, parallel: int) -> Any:
         from sphinx.application import Sphinx
         from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-        key = (project.root, _stamp(project.conf_path), repr(project.settings), parallel)
+        key = (project.root, discovery.file_stamp(project.conf_path), repr(project.settings), parallel)
         if self._app is not None and key == self._key:
-            _ready_for_another_build(self._app)
+            ready_for_another_build(self._app)
             return self._app
         self.close()
         overrides: dict[str, Any] = {
@@ -268,15 +219,7 @@ def _location(source: str, root: Path) -> str:
     return shown + sep + rest
 
 
-def _stamp(path: Path) -> tuple[int, int] | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_mtime_ns, stat.st_size
-
-
-def _ready_for_another_build(app: Any) -> None:
+def ready_for_another_build(app: Any) -> None:
     """Let a Sphinx application that has built once build again, as a new one would.
 
     Sphinx remembers, from when the application was set up, whether the
@@ -452,20 +395,3 @@ def setup(app: Any) -> dict[str, Any]:
         "parallel_read_safe": True,
         "parallel_write_safe": True,
     }
-
-
-def docnames_to_domain(docnames: Iterable[str], compact: bool | str) -> dict[str, str]:
-    """Catalog name (domain) of each document, as Sphinx's gettext does."""
-    from sphinx.util.i18n import docname_to_domain
-
-    return {doc: docname_to_domain(doc, compact) for doc in docnames}
-
-
-# Catalogs Sphinx itself loads from the project's ``locale_dirs``: the strings
-# of Sphinx, its themes and extensions (``sphinx.po``). Not a document's.
-SPHINX_DOMAINS = frozenset({"sphinx"})
-
-
-def orphaned(domain: str, expected: Iterable[str]) -> bool:
-    """Whether a catalog of ``domain`` belongs to no document (``expected``: the documents' domains)."""
-    return domain not in SPHINX_DOMAINS and domain not in expected

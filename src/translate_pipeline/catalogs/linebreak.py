@@ -5,6 +5,11 @@ libunistring's tables hold them, and its pair table and greedy filling
 (``u8_possible_linebreaks``, ``u8_width_linebreaks``), so that catalogs
 are wrapped exactly as ``msgcat``, ``msgmerge`` and the PO editors built on
 gettext wrap them (:mod:`translate_pipeline.catalogs.poformat`).
+
+Most of this module (about 440 of its lines) is data, not code: libunistring's
+UAX #14 pair table and its runs of code points per line-breaking class,
+copied as they are so that they can be compared with the C sources. It
+stays over the size the other modules keep for that reason.
 """
 
 from __future__ import annotations

@@ -89,10 +89,43 @@ def merge(
     """
     if wanted is None:
         wanted = {m.msgid for msgs in incoming.values() for m in msgs}
+    exact, lost = _offers(catalogs, wanted)
+    # Messages that no exact translation covers, and the closest lost translation.
+    # Only French that is new to its catalog can take one: an entry that was
+    # already there, even untranslated, keeps its state.
+    unmatched: list[tuple[str, str]] = []  # (domain, msgid)
+    for domain, msgs in incoming.items():
+        known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
+        unmatched.extend((domain, m.msgid) for m in msgs if m.msgid not in exact and m.msgid not in known)
+    offer = _Offer(exact, _closest(unmatched, lost, threshold), today, original)
 
-    # Translations on offer for exact reuse, and translations whose French is gone.
+    result = MergeResult(entries={})
+    used: set[int] = set()  # old entries whose translation lives on in an active entry
+    for domain, msgs in incoming.items():
+        counts = result.counts.setdefault(domain, MergeCounts())
+        old = catalogs.get(domain)
+        active, moved_lines = _active_entries(domain, msgs, old, offer, counts, used)
+        result.entries[domain] = (active, [])
+        if old is not None and not moved_lines and _same_objects(active, old.entries):
+            result.unchanged.add(domain)  # unless an entry goes obsolete, below
+
+    # Translations that live on nowhere go to the obsolete section of their catalog.
+    for domain, (active, _) in result.entries.items():
+        old = catalogs.get(domain)
+        if old is not None:
+            result.entries[domain] = (active, _obsolete_entries(domain, active, old, used, result))
+
+    # Catalogs whose document is gone are kept exactly as they are.
+    for domain in keep:
+        result.entries.pop(domain, None)
+    return result
+
+
+def _offers(catalogs: Mapping[str, Catalog], wanted: set[str]) -> tuple[dict[str, Entry], list[tuple[str, Entry]]]:
+    """Translations on offer for exact reuse (by French), and translations whose
+    French is gone (with their domain)."""
     exact: dict[str, Entry] = {}
-    lost: list[tuple[str, Entry]] = []  # (domain, entry)
+    lost: list[tuple[str, Entry]] = []
     for domain, catalog in catalogs.items():
         for entry in catalog.po:
             if not _reusable(entry):
@@ -101,83 +134,78 @@ def merge(
                 exact[entry.msgid] = _better(exact[entry.msgid], entry) if entry.msgid in exact else entry
             elif not entry.obsolete:
                 lost.append((domain, entry))
+    return exact, lost
 
-    # Messages that no exact translation covers, and the closest lost translation.
-    # Only French that is new to its catalog can take one: an entry that was
-    # already there, even untranslated, keeps its state.
-    unmatched: list[tuple[str, str]] = []  # (domain, msgid)
-    for domain, msgs in incoming.items():
-        known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
-        for m in msgs:
-            if m.msgid not in exact and m.msgid not in known:
-                unmatched.append((domain, m.msgid))
-    assigned = _closest(unmatched, lost, threshold)
 
-    result = MergeResult(entries={})
-    used: set[int] = set()  # old entries whose translation lives on in an active entry
-    for domain, msgs in incoming.items():
-        counts = result.counts.setdefault(domain, MergeCounts())
-        old = catalogs.get(domain)
-        own = {e.msgid: e for e in old.entries if e.msgctxt is None} if old else {}
-        own_obsolete = {e.msgid: e for e in (old.obsolete if old else []) if _reusable(e)}
-        active: list[Entry] = []
-        moved_lines = False
-        for m in msgs:
-            entry = own.get(m.msgid)
-            if entry is not None:
-                used.add(id(entry))
-                moved_lines = moved_lines or entry.occurrences != list(m.occurrences)
-            elif m.msgid in exact:
-                # Back from this catalog's obsolete section, or taken from elsewhere.
-                source = own_obsolete.get(m.msgid) or exact[m.msgid]
-                used.add(id(source))
-                entry = cat.copy_entry(source)
-                counts.reused += m.msgid not in own_obsolete
-            elif (domain, m.msgid) in assigned:
-                previous = assigned[(domain, m.msgid)]
-                used.add(id(previous))
-                entry = cat.copy_entry(previous)
-                entry.msgid = m.msgid
-                cat.mark_stale(entry, previous.msgid, today, original)
-                counts.stale += 1
-            else:
-                entry = cat.new_entry(m.msgid)
-                counts.new += 1
-            entry.occurrences = list(m.occurrences)
-            active.append(entry)
-        result.entries[domain] = (active, [])
-        if old is not None and not moved_lines and _same_objects(active, old.entries):
-            result.unchanged.add(domain)  # unless an entry goes obsolete, below
+@dataclass
+class _Offer:
+    """What a new message may take: an exact translation, or a lost one close to it."""
 
-    # Translations that live on nowhere go to the obsolete section of their catalog.
-    for domain, (active, _) in result.entries.items():
-        old = catalogs.get(domain)
-        if old is None:
-            continue
-        # (a plural entry's translation is in its msgstr[n] forms: it goes too)
-        gone = [cat.copy_entry(e) for e in old.entries
-                if (_translated(e) or e.msgid_plural and cat.entry_state(e) is not cat.State.UNTRANSLATED)
-                and id(e) not in used]
-        result.counts[domain].obsolete += len(gone)
-        if gone:
+    exact: dict[str, Entry]  # French -> the best translation of it
+    assigned: dict[tuple[str, str], Entry]  # (domain, new French) -> the closest lost translation
+    today: str
+    original: str  # the originals' language, in stale comments
+
+
+def _active_entries(domain: str, msgs: Sequence[Incoming], old: Catalog | None, offer: _Offer,
+                    counts: MergeCounts, used: set[int]) -> tuple[list[Entry], bool]:
+    """The entries of ``domain``'s messages, in order, and whether a kept entry's lines moved.
+
+    The ids of the old entries whose translation they carry go to ``used``."""
+    own = {e.msgid: e for e in old.entries if e.msgctxt is None} if old else {}
+    own_obsolete = {e.msgid: e for e in (old.obsolete if old else []) if _reusable(e)}
+    active: list[Entry] = []
+    moved_lines = False
+    for m in msgs:
+        entry = own.get(m.msgid)
+        if entry is not None:
+            used.add(id(entry))
+            moved_lines = moved_lines or entry.occurrences != list(m.occurrences)
+        elif m.msgid in offer.exact:
+            # Back from this catalog's obsolete section, or taken from elsewhere.
+            source = own_obsolete.get(m.msgid) or offer.exact[m.msgid]
+            used.add(id(source))
+            entry = cat.copy_entry(source)
+            counts.reused += m.msgid not in own_obsolete
+        elif (domain, m.msgid) in offer.assigned:
+            previous = offer.assigned[(domain, m.msgid)]
+            used.add(id(previous))
+            entry = cat.copy_entry(previous)
+            entry.msgid = m.msgid
+            cat.mark_stale(entry, previous.msgid, offer.today, offer.original)
+            counts.stale += 1
+        else:
+            entry = cat.new_entry(m.msgid)
+            counts.new += 1
+        entry.occurrences = list(m.occurrences)
+        active.append(entry)
+    return active, moved_lines
+
+
+def _obsolete_entries(domain: str, active: list[Entry], old: Catalog, used: set[int],
+                      result: MergeResult) -> list[Entry]:
+    """The obsolete section of ``domain``'s catalog: its translations that live on
+    nowhere, then its obsolete entries that stay so (``result`` counts them, and
+    no longer holds the domain unchanged when the section changes)."""
+    # (a plural entry's translation is in its msgstr[n] forms: it goes too)
+    gone = [cat.copy_entry(e) for e in old.entries
+            if (_translated(e) or e.msgid_plural and cat.entry_state(e) is not cat.State.UNTRANSLATED)
+            and id(e) not in used]
+    result.counts[domain].obsolete += len(gone)
+    if gone:
+        result.unchanged.discard(domain)
+    live = {(e.msgctxt, e.msgid): e for e in active}
+    kept = []
+    for entry in old.obsolete:
+        twin = live.get((entry.msgctxt, entry.msgid))
+        if twin is None:
+            kept.append(entry)
+        elif _keep_earlier(twin, entry):
             result.unchanged.discard(domain)
-        live = {(e.msgctxt, e.msgid): e for e in active}
-        kept = []
-        for entry in old.obsolete:
-            twin = live.get((entry.msgctxt, entry.msgid))
-            if twin is None:
-                kept.append(entry)
-            elif _keep_earlier(twin, entry):
-                result.unchanged.discard(domain)
-        obsolete = _unique_obsolete(gone + kept)
-        if len(obsolete) < len(gone) + len(kept):
-            result.unchanged.discard(domain)
-        result.entries[domain] = (active, obsolete)
-
-    # Catalogs whose document is gone are kept exactly as they are.
-    for domain in keep:
-        result.entries.pop(domain, None)
-    return result
+    obsolete = _unique_obsolete(gone + kept)
+    if len(obsolete) < len(gone) + len(kept):
+        result.unchanged.discard(domain)
+    return obsolete
 
 
 def _same_objects(a: list[Entry], b: list[Entry]) -> bool:

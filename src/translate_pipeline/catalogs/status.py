@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from . import catalog as cat
-from .catalog import State
-from ..project.discovery import documents, source_suffixes
+from .states import State
+from .store import CatalogStore
+from ..project.discovery import (
+    docnames_to_domain,
+    documents,
+    not_rest_domains,
+    orphaned,
+    source_suffixes,
+    unknown_documents,
+)
 from ..errors import PipelineError
-from .extract import docnames_to_domain, orphaned
 from ..files import PENDING_INFIX, relative, set_aside_files
 from ..plural import counted
 from ..publishing.published import Refusal, refusals, shown_counts
@@ -194,26 +200,19 @@ def word_diff(old: str, new: str) -> list[tuple[str, str]]:
     return pieces
 
 
-def unknown_documents(found: Mapping[str, tuple[str, str]], asked: list[str]) -> str | None:
-    """What to say of the first of ``asked`` (docnames) that is no document of ``found``; None if all are."""
-    unknown = [name for name in asked if name not in found]
-    if not unknown:
-        return None
-    some = ", ".join(sorted(found)[:3])
-    return (f"no document {unknown[0]!r} in this project; give docnames as `translate-pipeline status`"
-            f" lists them (e.g. {some})")
-
-
 def status(
     project: Project,
     docnames: list[str] | None = None,
     docs: dict[str, tuple[str, str]] | None = None,
+    store: CatalogStore | None = None,
 ) -> StatusReport:
     """The state of every catalog of every target language.
 
-    ``docs`` is :func:`documents` of the project, when the caller has it already.
+    ``docs`` is :func:`documents` of the project, when the caller has it already;
+    ``store``: what the run knows of the catalogs (by default, what the
+    project's cache folder holds).
     """
-    cat.use_cache(project.cache_dir / "catalogs")
+    store = store or CatalogStore.of(project)
     docs = documents(project) if docs is None else docs
     if docnames:  # news.md names the page news
         docnames = [source_suffixes(project).strip(name) for name in docnames]
@@ -239,13 +238,13 @@ def status(
                 continue
             sources = expected.pop((language, domain), None)
             if sources is not None:
-                tally, stale, checks = cat.derived(path, "status-with-checks", _facts)
+                tally, stale, checks = store.derived(path, "status-with-checks", _facts)
                 report.catalogs.append(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
                                   tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
                                   checks=list(checks),
-                                  check_failed=list(refusals(path, domain not in markdown).values()),
-                                  published=shown_counts(path, project.settings.policy, domain not in markdown))
+                                  check_failed=list(refusals(path, domain not in markdown, store).values()),
+                                  published=shown_counts(path, project.settings.policy, domain not in markdown, store))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     report.interrupted = journal_path(project).exists()
@@ -314,13 +313,3 @@ def check(report: StatusReport, policy: Policy) -> list[str]:
             "%(count)d documents have no catalog yet: run `translate-pipeline sync`",
         ))
     return problems
-
-
-def not_rest_domains(project: Project, docs: dict[str, tuple[str, str]]) -> frozenset[str]:
-    """The catalogs holding messages of pages that are not reST (Markdown), by domain.
-
-    ``docs`` is :func:`translate_pipeline.project.discovery.documents` of the project."""
-    suffixes = source_suffixes(project)
-    domains = docnames_to_domain(docs, project.gettext_compact)
-    return frozenset(domains[doc] for doc, (_language, path) in docs.items()
-                     if suffixes.filetype(path) not in (None, "restructuredtext"))

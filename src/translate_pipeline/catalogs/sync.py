@@ -8,23 +8,25 @@ prints nothing.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import catalog as cat
 from .. import files
+from .store import CatalogStore
 from . import locations, poformat
 from ..files import relative
 from .approval import edited_text
 from ..project.direction import language_name, source_language_of
 from ..errors import CatalogChanged
 from ..locks import exclusive
-from .extract import Extraction, Progress, Reader, docnames_to_domain, extract, orphaned
-from .merge import Incoming, MergeCounts, merge
+from .extract import Progress, Reader, extract
+from .incoming import IncomingCache, Messages, entries_key, incoming_by_language, messages_key
+from .merge import Incoming, MergeCounts, MergeResult, merge
+from ..project.discovery import orphaned
 from ..project.settings import Project
 
 
@@ -99,94 +101,50 @@ def project_lock(project: Project, wait: float = 0) -> Iterator[RecoveryReport]:
     busy = "another translate-pipeline run is writing this project's catalogs"
     with exclusive(path, wait, busy, project.root):
         recovery = files.recover(journal_path(project), [project.locale_root])
-        cat.use_cache(project.cache_dir / "catalogs")
         yield RecoveryReport.of(recovery, project.root)
 
 
-class Messages(list):
-    """A domain's incoming messages, with the key :func:`_key` computed once."""
-
-    key: str | None = None
-
-
-# (project, target, domain) -> (the documents, with locations?, their messages). A
-# reader kept between syncs (``serve``) gives the same Document objects for the
-# pages it did not read again: their messages are not made again.
-_INCOMING: dict[tuple[Path, str, str], tuple[tuple, bool, Messages]] = {}
-
-
-def incoming_by_language(project: Project, extraction: Extraction) -> dict[str, dict[str, list[Incoming]]]:
-    """target language -> domain -> messages, in document order."""
-    domains = docnames_to_domain(extraction.documents, project.gettext_compact)
-    location = project.conf.get("gettext_location", True)
-    groups: dict[tuple[str, str], list] = {}
-    for docname in sorted(extraction.documents):
-        document = extraction.documents[docname]
-        for target in project.targets_of(document.language):
-            groups.setdefault((target, domains[docname]), []).append(document)
-    result: dict[str, dict[str, list[Incoming]]] = {}
-    for (target, domain), documents in groups.items():
-        known = _INCOMING.get((project.root, target, domain))
-        if (known is not None and known[1] == location and len(known[0]) == len(documents)
-                and all(a is b for a, b in zip(known[0], documents))):
-            messages = known[2]
-        else:
-            bucket: list[Incoming] = []
-            for document in documents:
-                if location:
-                    bucket.extend(Incoming(msgid, tuple([(path, str(line)) for path, line in locations]))
-                                  for msgid, locations in document.messages)
-                else:
-                    bucket.extend(Incoming(msgid) for msgid, _ in document.messages)
-            messages = Messages(_unique(bucket))
-            _INCOMING[(project.root, target, domain)] = (tuple(documents), location, messages)
-        result.setdefault(target, {})[domain] = messages
-    return result
-
-
-def _unique(messages: list[Incoming]) -> list[Incoming]:
-    seen: dict[str, Incoming] = {}
-    for m in messages:
-        if m.msgid in seen:
-            merged = tuple(dict.fromkeys(seen[m.msgid].occurrences + m.occurrences))
-            seen[m.msgid] = Incoming(m.msgid, merged)
-        else:
-            seen[m.msgid] = m
-    return list(seen.values())
-
-
-def load_catalogs(directory: Path) -> dict[str, cat.Catalog]:
+def load_catalogs(directory: Path, store: CatalogStore | None = None) -> dict[str, cat.Catalog]:
     """Every catalog below ``directory`` by domain; raises CatalogError on a bad one."""
-    return {domain: cat.load(path) for domain, path in cat.iter_catalogs(directory)}
+    return {domain: cat.load(path, store) for domain, path in cat.iter_catalogs(directory)}
 
 
 def sync(project: Project, wait: float = 0, parallel: int = 1, progress: Progress | None = None) -> SyncResult:
     """Extract the messages of every page and merge them into the catalogs."""
     with project_lock(project, wait) as recovery:
-        result = sync_locked(project, parallel, progress)
+        result = sync_locked(project, parallel, progress, store=CatalogStore.of(project))
         result.recovery = recovery
         return result
 
 
 def sync_locked(project: Project, parallel: int = 1, progress: Progress | None = None,
-                reader: Reader | None = None) -> SyncResult:
-    """:func:`sync`, for a caller holding :func:`project_lock`; ``reader``: a Sphinx kept loaded."""
+                reader: Reader | None = None, store: CatalogStore | None = None) -> SyncResult:
+    """:func:`sync`, for a caller holding :func:`project_lock`.
+
+    ``reader``: a Sphinx kept loaded (the messages made of its documents are
+    kept with it); ``store``: what the run knows of the catalogs (by default,
+    what the project's cache folder holds)."""
+    store = store or CatalogStore.of(project)
     started = time.perf_counter()
     extraction = (reader.extract if reader else extract)(project, parallel=parallel, progress=progress)
     extracted = time.perf_counter()
-    result = update_catalogs(project, incoming_by_language(project, extraction))
+    if reader is not None and not isinstance(reader.incoming, IncomingCache):
+        reader.incoming = IncomingCache()
+    incoming = incoming_by_language(project, extraction, reader.incoming if reader is not None else None)
+    result = update_catalogs(project, incoming, store)
     result.seconds = {"read": extracted - started, **result.seconds}
     result.warnings = extraction.warnings
     result.documents_read = extraction.read
-    cat.prune_cache(path for language in project.settings.languages
-                    for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
+    store.prune(path for language in project.settings.languages
+                for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
     return result
 
 
 MERGE_ATTEMPTS = 5  # merges redone when catalogs keep changing on disk during the sync
 
 
-def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
+def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]],
+                    store: CatalogStore | None = None) -> SyncResult:
     """Merge ``incoming`` (language -> domain -> messages) into the catalogs on disk.
 
     Every catalog is read (and so checked) before any is written. A catalog
@@ -197,13 +155,16 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
     A catalog saved by someone else between its reading and the writing
     (a PO editor, ``git pull``) is not overwritten: the merge is done again
     from the files as they are now (:attr:`SyncResult.merged_again`).
+    ``store``: what the run knows of the catalogs (by default, what the
+    project's cache folder holds).
     """
+    store = store or CatalogStore.of(project)
     merged_again: set[str] = set()
     attempts = 0
     while True:
         attempts += 1
         try:
-            result = _update_catalogs(project, incoming)
+            result = _update_catalogs(project, incoming, store)
         except CatalogChanged as changed:
             merged_again.update(relative(path, project.root) for path in changed.paths)
             if attempts == MERGE_ATTEMPTS:
@@ -213,60 +174,42 @@ def update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomin
             return result
 
 
-def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]]) -> SyncResult:
+@dataclass
+class _LanguagePlan:
+    """What one target language's merge starts from."""
+
+    language: str
+    messages: dict[str, list[Incoming]]  # domain -> its incoming messages
+    unchanged: set[str]  # domains whose catalog already holds exactly their messages
+    changing: dict[str, list[Incoming]]  # the other domains and their messages
+    catalogs: dict[str, cat.Catalog]  # the catalogs the merge reads, in the files' order
+    orphans: set[str]  # domains whose documents are gone
+    # domain -> the lines of the entries approved since the last run, whose
+    # notes of their unreviewed state were dropped (catalog.clean_approved)
+    cleaned: dict[str, list[int]] = field(default_factory=dict)
+    merged: MergeResult | None = None
+
+
+def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incoming]]],
+                     store: CatalogStore) -> SyncResult:
     result = SyncResult()
     started = time.perf_counter()
     targets = set(project.settings.languages) - {project.settings.source_language}
-    plans = []
-    for language in sorted(set(incoming) | targets):
-        messages = incoming.get(language, {})
-        paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
-        summaries = {domain: cat.derived(path, MERGE_FACTS, _merge_facts) for domain, path in paths.items()}
-        messages = _in_catalog_style(project, messages, paths)
-        orphans = {d for d in paths if orphaned(d, messages)}
-        result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
-        # A translator approved entries (cleared their fuzzy flag) since the last
-        # run: their catalogs are written again, without the unreviewed state's notes.
-        approved = {d for d, path in paths.items() if d not in orphans and cat.derived(path, APPROVED_FACTS, _approved)}
-        unchanged = {d for d, msgs in messages.items()
-                     if d in summaries and summaries[d][0] == _key(msgs) and d not in approved}
-        changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
-        catalogs = {d: cat.load(paths[d]) for d in sorted((set(changing) | orphans) & set(paths))}
-        # French new to its catalog may take the translation another holds.
-        new_french = set()
-        for domain, msgs in changing.items():
-            known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
-            new_french.update(m.msgid for m in msgs if m.msgid not in known)
-        sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
-        catalogs.update((d, cat.load(paths[d])) for d in sorted(sources))
-        catalogs = {d: catalogs[d] for d in paths if d in catalogs}  # the merge's order: the files'
-        # Before the merge: an approved translation that moves takes no stale notes along.
-        cleaned = {d: [getattr(e, "linenum", 0) for e in c.po if cat.clean_approved(e)] for d, c in catalogs.items()}
-        plans.append((language, messages, unchanged, changing, catalogs, orphans, cleaned))
+    plans = [_plan(project, language, incoming.get(language, {}), store, result)
+             for language in sorted(set(incoming) | targets)]
     loaded = time.perf_counter()
-    merges = []
-    for language, messages, unchanged, changing, catalogs, orphans, cleaned in plans:
-        threshold = project.settings.stale_match_threshold
-        wanted = {m.msgid for msgs in messages.values() for m in msgs}
-        original = language_name(source_language_of(project, language))
-        merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted, original)
-        merges.append((language, messages, unchanged, merged, catalogs, cleaned))
+    for plan in plans:
+        wanted = {m.msgid for msgs in plan.messages.values() for m in msgs}
+        original = language_name(source_language_of(project, plan.language))
+        plan.merged = merge(plan.changing, plan.catalogs, project.settings.stale_match_threshold, cat.today(),
+                            plan.orphans, wanted, original)
     merged_at = time.perf_counter()
     changes: list[tuple[cat.Catalog, str]] = []
-    for language, messages, unchanged, merged, catalogs, cleaned in merges:
-        for domain in messages:
-            if domain in unchanged:
-                path = project.catalog_dir(language) / f"{domain}.po"
-                result.catalogs.append(CatalogReport(language, domain, relative(path, project.root), "unchanged"))
-                continue
-            active, obsolete = merged.entries[domain]
-            counts = merged.counts.get(domain, MergeCounts())
-            report, catalog, text = _prepare(
-                project, language, domain, catalogs.get(domain), active, obsolete, counts,
-                domain in merged.unchanged, cleaned.get(domain, []),
-            )
-            if text is not None:
-                changes.append((catalog, text))
+    for plan in plans:
+        for domain in plan.messages:
+            report, change = _catalog_update(project, plan, domain, store)
+            if change is not None:
+                changes.append(change)
             result.catalogs.append(report)
     # All catalogs change together or not at all (a paragraph moved between
     # pages leaves one catalog and enters another).
@@ -279,6 +222,51 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
     return result
 
 
+def _plan(project: Project, language: str, messages: dict[str, list[Incoming]], store: CatalogStore,
+          result: SyncResult) -> _LanguagePlan:
+    """Read what one language's merge needs: the catalogs that change, and those
+    that may give a translation to French new to its catalog (orphans go to ``result``)."""
+    paths = dict(cat.iter_catalogs(project.catalog_dir(language)))
+    summaries = {domain: store.derived(path, MERGE_FACTS, merge_facts) for domain, path in paths.items()}
+    messages = _in_catalog_style(project, messages, paths, store)
+    orphans = {d for d in paths if orphaned(d, messages)}
+    result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
+    # A translator approved entries (cleared their fuzzy flag) since the last
+    # run: their catalogs are written again, without the unreviewed state's notes.
+    approved = {d for d, path in paths.items() if d not in orphans and store.derived(path, APPROVED_FACTS, _approved)}
+    unchanged = {d for d, msgs in messages.items()
+                 if d in summaries and summaries[d][0] == messages_key(msgs) and d not in approved}
+    changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
+    catalogs = {d: store.load(paths[d]) for d in sorted((set(changing) | orphans) & set(paths))}
+    # French new to its catalog may take the translation another holds.
+    new_french = set()
+    for domain, msgs in changing.items():
+        known = {e.msgid for e in catalogs[domain].entries} if domain in catalogs else set()
+        new_french.update(m.msgid for m in msgs if m.msgid not in known)
+    sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
+    catalogs.update((d, store.load(paths[d])) for d in sorted(sources))
+    catalogs = {d: catalogs[d] for d in paths if d in catalogs}  # the merge's order: the files'
+    # Before the merge: an approved translation that moves takes no stale notes along.
+    cleaned = {d: [getattr(e, "linenum", 0) for e in c.po if cat.clean_approved(e)] for d, c in catalogs.items()}
+    return _LanguagePlan(language, messages, unchanged, changing, catalogs, orphans, cleaned)
+
+
+def _catalog_update(project: Project, plan: _LanguagePlan, domain: str,
+                    store: CatalogStore) -> tuple[CatalogReport, tuple[cat.Catalog, str] | None]:
+    """The report of one domain's catalog, and its new text when it changes."""
+    if domain in plan.unchanged:
+        path = project.catalog_dir(plan.language) / f"{domain}.po"
+        return CatalogReport(plan.language, domain, relative(path, project.root), "unchanged"), None
+    assert plan.merged is not None
+    active, obsolete = plan.merged.entries[domain]
+    report, catalog, text = _prepare(
+        project, store, language=plan.language, domain=domain, existing=plan.catalogs.get(domain),
+        active=active, obsolete=obsolete, counts=plan.merged.counts.get(domain, MergeCounts()),
+        unchanged=domain in plan.merged.unchanged, approved=plan.cleaned.get(domain, []),
+    )
+    return report, (catalog, text) if text is not None else None
+
+
 MERGE_FACTS = "merge:2"
 LOCATION_FACTS = "locations:1"
 APPROVED_FACTS = "approved:1"
@@ -289,12 +277,12 @@ def _approved(catalog: cat.Catalog) -> int:
     return sum(cat.clean_approved(cat.copy_entry(e)) for e in catalog.po)
 
 
-def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
+def merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
     """What the merge needs to know of a catalog it may leave alone: the key
     of its active entries, and the French it holds a translation of."""
     active = [(e.msgctxt, e.msgid, tuple([tuple(o) for o in e.occurrences])) for e in catalog.entries]
     translated = frozenset(e.msgid for e in catalog.po if e.msgctxt is None and e.msgstr)
-    return _entries_key(active), translated
+    return entries_key(active), translated
 
 
 def _location_facts(catalog: cat.Catalog) -> tuple[frozenset[str], int]:
@@ -304,7 +292,7 @@ def _location_facts(catalog: cat.Catalog) -> tuple[frozenset[str], int]:
 
 
 def _in_catalog_style(project: Project, messages: dict[str, list[Incoming]],
-                      paths: dict[str, Path]) -> dict[str, list[Incoming]]:
+                      paths: dict[str, Path], store: CatalogStore) -> dict[str, list[Incoming]]:
     """Each domain's messages with locations written as its catalog writes them
     (a new catalog: as most of the language's catalogs do; or as the
     ``locations_relative_to`` setting says), so that a catalog whose messages
@@ -314,7 +302,7 @@ def _in_catalog_style(project: Project, messages: dict[str, list[Incoming]],
         styles = {}
         default = locations.relative_to(project.root, project.root / folder)
     else:
-        styles = {d: locations.detect(*cat.derived(paths[d], LOCATION_FACTS, _location_facts), msgs)
+        styles = {d: locations.detect(*store.derived(paths[d], LOCATION_FACTS, _location_facts), msgs)
                   for d, msgs in messages.items() if d in paths}
         default = locations.prevailing(styles.values())
     result = {}
@@ -324,28 +312,14 @@ def _in_catalog_style(project: Project, messages: dict[str, list[Incoming]],
     return result
 
 
-def _key(messages: list[Incoming]) -> str:
-    known = getattr(messages, "key", None)
-    if known is not None:
-        return known
-    key = _entries_key([(None, msgid, occurrences) for msgid, occurrences in messages])
-    if isinstance(messages, Messages):
-        messages.key = key
-    return key
-
-
-def _entries_key(entries: list[tuple[str | None, str, tuple[tuple[str, str], ...]]]) -> str:
-    return hashlib.blake2b(repr(entries).encode("utf-8"), digest_size=16).hexdigest()
-
-
 WRAP_FACTS = "wrap:1"
 
 
-def _new_catalog_width(project: Project, language: str) -> int | None:
+def _new_catalog_width(project: Project, language: str, store: CatalogStore) -> int | None:
     """The width a new catalog is wrapped at: the setting's, else the one most of the language's catalogs have."""
     if project.settings.wrap_width is not None:
         return project.settings.wrap_width
-    widths = Counter(cat.derived(path, WRAP_FACTS, lambda c: poformat.detect_width(c.original_text or ""))
+    widths = Counter(store.derived(path, WRAP_FACTS, lambda c: poformat.detect_width(c.original_text or ""))
                      for _domain, path in cat.iter_catalogs(project.catalog_dir(language)))
     return widths.most_common(1)[0][0] if widths else None
 
@@ -354,9 +328,15 @@ def journal_path(project: Project) -> Path:
     return project.cache_dir / "commit.journal"
 
 
-def _prepare(project, language, domain, existing, active, obsolete, counts, unchanged, approved=()):
-    """The report and new text of one catalog (None: left as it is); ``approved``: where
-    the entries are that :func:`catalog.clean_approved` changed, as the file was read."""
+def _prepare(project: Project, store: CatalogStore, *, language: str, domain: str,
+             existing: cat.Catalog | None, active: list[cat.Entry], obsolete: list[cat.Entry],
+             counts: MergeCounts, unchanged: bool,
+             approved: Sequence[int] = ()) -> tuple[CatalogReport, cat.Catalog, str | None]:
+    """The catalog of ``domain`` with the merge's entries (``existing``: as read,
+    None for a new one), its report, and its text to write (None: unchanged).
+
+    ``approved``: where the entries are that :func:`catalog.clean_approved`
+    changed, as the file was read."""
     path = project.catalog_dir(language) / f"{domain}.po"
     if existing is None:
         catalog = cat.new_catalog(
@@ -373,7 +353,7 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
         if "charset=" in content_type.lower() and "charset=utf-8" not in content_type.lower().replace(" ", ""):
             catalog.po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         action = "updated"
-    catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language)
+    catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language, store)
     if existing is not None and unchanged and not approved:
         text = None  # the merge left every entry as it was: nothing to render
     elif existing is not None and unchanged:

@@ -1,4 +1,5 @@
-"""Which documents a project has, the file of each, and the markup it is written in.
+"""Which documents a project has, in which language, the file of each, the
+markup it is written in, and which catalog (domain) belongs to each.
 
 Sphinx decides what a page is: the source suffixes it reads and the parser
 of each (``.rst`` for reST; ``.md`` once ``myst_parser`` has registered it;
@@ -14,6 +15,7 @@ from __future__ import annotations
 import io
 import json
 import tempfile
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
@@ -67,19 +69,25 @@ def from_sphinx(app: Any) -> SourceSuffixes:
     return SourceSuffixes(types, frozenset(myst))
 
 
-def _stamp(project: Project) -> list[int] | None:
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """What tells that a file changed (its modification time and size); None: no such file."""
     try:
-        stat = project.conf_path.stat()
+        stat = path.stat()
     except OSError:
         return None
-    return [stat.st_mtime_ns, stat.st_size]
+    return stat.st_mtime_ns, stat.st_size
+
+
+def _conf_stamp(project: Project) -> list[int] | None:
+    stamp = file_stamp(project.conf_path)
+    return list(stamp) if stamp is not None else None  # as JSON keeps it
 
 
 def record(project: Project, suffixes: SourceSuffixes) -> None:
     """Keep what Sphinx reads for the commands that do not start Sphinx."""
     data = {
         "version": RECORD_VERSION,
-        "conf": _stamp(project),
+        "conf": _conf_stamp(project),
         "types": dict(sorted(suffixes.types.items())),
         "myst": sorted(suffixes.myst),
     }
@@ -99,7 +107,7 @@ def _recorded(project: Project) -> SourceSuffixes | None:
         data = json.loads((project.cache_dir / RECORD).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or data.get("version") != RECORD_VERSION or data.get("conf") != _stamp(project):
+    if not isinstance(data, dict) or data.get("version") != RECORD_VERSION or data.get("conf") != _conf_stamp(project):
         return None
     return SourceSuffixes(dict(data["types"]), frozenset(data["myst"]))
 
@@ -156,3 +164,40 @@ def syntax_of(project: Project, suffixes: SourceSuffixes, path: str) -> Syntax:
     if suffixes.is_myst(path):
         return myst_syntax(project.conf.get("myst_enable_extensions", ()))
     return RST
+
+
+def unknown_documents(found: Mapping[str, tuple[str, str]], asked: list[str]) -> str | None:
+    """What to say of the first of ``asked`` (docnames) that is no document of ``found``; None if all are."""
+    unknown = [name for name in asked if name not in found]
+    if not unknown:
+        return None
+    some = ", ".join(sorted(found)[:3])
+    return (f"no document {unknown[0]!r} in this project; give docnames as `translate-pipeline status`"
+            f" lists them (e.g. {some})")
+
+
+def docnames_to_domain(docnames: Iterable[str], compact: bool | str) -> dict[str, str]:
+    """Catalog name (domain) of each document, as Sphinx's gettext does."""
+    from sphinx.util.i18n import docname_to_domain
+
+    return {doc: docname_to_domain(doc, compact) for doc in docnames}
+
+
+# Catalogs Sphinx itself loads from the project's ``locale_dirs``: the strings
+# of Sphinx, its themes and extensions (``sphinx.po``). Not a document's.
+SPHINX_DOMAINS = frozenset({"sphinx"})
+
+
+def orphaned(domain: str, expected: Iterable[str]) -> bool:
+    """Whether a catalog of ``domain`` belongs to no document (``expected``: the documents' domains)."""
+    return domain not in SPHINX_DOMAINS and domain not in expected
+
+
+def not_rest_domains(project: Project, docs: dict[str, tuple[str, str]]) -> frozenset[str]:
+    """The catalogs holding messages of pages that are not reST (Markdown), by domain.
+
+    ``docs`` is :func:`documents` of the project."""
+    suffixes = source_suffixes(project)
+    domains = docnames_to_domain(docs, project.gettext_compact)
+    return frozenset(domains[doc] for doc, (_language, path) in docs.items()
+                     if suffixes.filetype(path) not in (None, "restructuredtext"))

@@ -53,6 +53,7 @@ from ..errors import PublishError
 from .published import CompileReport, compile_language, write_if_changed
 from ..project.settings import Project
 from ..catalogs.sitename import NAMES
+from ..catalogs.store import CatalogStore
 from ..catalogs.sync import SyncResult, project_lock, sync_locked
 
 SITE_DIR = "_build/site"
@@ -146,6 +147,7 @@ class Warm(Protocol):
     """Sphinx kept loaded between publishes (``translate-pipeline serve``)."""
 
     reader: Reader
+    catalogs: CatalogStore | None  # what the publishes know of the catalogs
 
     def build_all(self, specs: list[BuildSpec], cpus: int, say: Progress) -> list[SiteReport]: ...
 
@@ -177,8 +179,7 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     to give :func:`~translate_pipeline.publishing.pdf.build.make_pdfs` afterwards.
     """
     from ..catalogs.extract import source_dir
-    from ..project.discovery import documents
-    from ..catalogs.status import not_rest_domains
+    from ..project.discovery import documents, not_rest_domains
 
     if warm is None:
         # The build processes are forked before this process runs Sphinx for
@@ -195,9 +196,11 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     languages = list(project.settings.languages)
     cache = project.cache_dir
     locale_root = cache / "mo"
+    store = (warm.catalogs if warm else None) or CatalogStore.of(project)
     with project_lock(project, wait) as recovery:
         say("Syncing the catalogs with the pages…")
-        synced = sync_locked(project, parallel=min(2, os.cpu_count() or 1), reader=warm.reader if warm else None)
+        synced = sync_locked(project, parallel=min(2, os.cpu_count() or 1), reader=warm.reader if warm else None,
+                             store=store)
         synced.recovery = recovery
         say("Compiling what the publish policy shows…")
         srcdir = source_dir(project)
@@ -205,12 +208,12 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         markdown = not_rest_domains(project, docs)
         compiled = [
             compile_language([project.catalog_dir(lang)], locale_root, lang, project.settings.policy,
-                             name=lambda path: relative(path, project.root), not_rest=markdown)
+                             name=lambda path: relative(path, project.root), not_rest=markdown, store=store)
             for lang in languages
         ]
         from ..sphinx.statuspage import status_data
 
-        data = status_data(project, docs)
+        data = status_data(project, docs, store)
     status_file = cache / STATUS_FILE
     write_if_changed(status_file, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
 
@@ -380,6 +383,8 @@ class BuildProcesses:
     keeps them for every publish.
     """
 
+    catalogs: CatalogStore | None = None  # what the publishes know of the catalogs (serve keeps one)
+
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
         self._running: dict[str, tuple[Any, Any]] = {}  # language -> (process, connection)
@@ -520,9 +525,10 @@ class SiteApp:
         from sphinx.application import Sphinx
         from sphinx.util.docutils import docutils_namespace, patch_docutils
 
-        from ..catalogs.extract import _ready_for_another_build, _stamp
+        from ..catalogs.extract import ready_for_another_build
+        from ..project.discovery import file_stamp
 
-        conf = _stamp(Path(spec.confdir) / "conf.py")
+        conf = file_stamp(Path(spec.confdir) / "conf.py")
         # Sphinx keeps the translations it loaded in process-wide caches (and
         # reads the .mo files through gettext, which keeps each by path), and
         # the checksum of each asset the pages link to (``?v=``): a build must
@@ -531,7 +537,7 @@ class SiteApp:
         gettext._translations.clear()  # type: ignore[attr-defined]
         _forget_asset_checksums()
         if self._app is not None and spec == self._spec and conf == self._conf:
-            _ready_for_another_build(self._app)
+            ready_for_another_build(self._app)
             sphinx.locale.translators.update(self._translators)  # the interface's
             return self._app
         self.close()

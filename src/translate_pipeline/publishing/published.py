@@ -32,6 +32,7 @@ from typing import Any
 
 from ..catalogs import catalog as cat
 from ..catalogs.catalog import State
+from ..catalogs.store import CatalogStore
 from ..files import atomic_write_bytes
 from ..checks.references import Reader, compare
 from ..project.settings import Policy
@@ -102,10 +103,11 @@ def refusals_of(catalog: cat.Catalog, rest: bool = True) -> dict[str, Refusal]:
     return found
 
 
-def refusals(path: Path, rest: bool = True) -> dict[str, Refusal]:
+def refusals(path: Path, rest: bool = True, store: CatalogStore | None = None) -> dict[str, Refusal]:
     """:func:`refusals_of` the catalog at ``path``, computed once per content of the file
-    (``publish`` and ``status`` both ask)."""
-    return cat.derived(path, "refusals:1" + ("" if rest else ":not-rest"), lambda catalog: refusals_of(catalog, rest))
+    (``publish`` and ``status`` both ask) in ``store``."""
+    fact = "refusals:1" + ("" if rest else ":not-rest")
+    return (store or CatalogStore()).derived(path, fact, lambda catalog: refusals_of(catalog, rest))
 
 
 def published(catalog: cat.Catalog, policy: Policy, refused: dict[str, Refusal] | None = None) -> Published:
@@ -143,11 +145,12 @@ def _compile(
     return data, marks, hashlib.sha256(data + marks).hexdigest()[:20], shown.counts(), shown.refused
 
 
-def shown_counts(path: Path, policy: Policy, rest: bool = True) -> dict[str, int]:
+def shown_counts(path: Path, policy: Policy, rest: bool = True, store: CatalogStore | None = None) -> dict[str, int]:
     """The entries of the catalog at ``path`` per state its pages show them in
-    (what their banners count), computed once per content of the file."""
+    (what their banners count), computed once per content of the file in ``store``."""
     fact = f"shown:1:{policy.machine}:{policy.stale}" + ("" if rest else ":not-rest")
-    return cat.derived(path, fact, lambda catalog: published(catalog, policy, refusals(path, rest)).counts())
+    store = store or CatalogStore()
+    return store.derived(path, fact, lambda catalog: published(catalog, policy, refusals(path, rest, store)).counts())
 
 
 @dataclass
@@ -173,26 +176,28 @@ class CompileReport:
 
 def compile_language(
     catalog_dirs: list[Path], root: Path, language: str, policy: Policy, name: Callable[[Path], str] = str,
-    not_rest: Collection[str] = (),
+    not_rest: Collection[str] = (), store: CatalogStore | None = None,
 ) -> CompileReport:
     """Compile every catalog of ``language`` found in ``catalog_dirs`` under ``root``.
 
     ``name`` writes a catalog's path in the report (relative to the project);
-    ``not_rest``: the domains whose pages are not reST (Markdown).
+    ``not_rest``: the domains whose pages are not reST (Markdown); ``store``:
+    what the run knows of the catalogs.
 
     A domain found in several directories is taken from the first. Raises
     CatalogError on a malformed catalog, before anything is written.
     """
     report = CompileReport(language)
+    store = store or CatalogStore()
     sources: dict[str, Path] = {}
     for directory in catalog_dirs:
         for domain, path in cat.iter_catalogs(directory):
             sources.setdefault(domain, path)
     fact = f"published:{FORMAT}:refusals-1:{language}:{policy.machine}:{policy.stale}"
     facts = {
-        domain: cat.derived(path, fact + (":not-rest" if domain in not_rest else ""),
-                            lambda catalog, path=path, rest=domain not in not_rest:
-                                _compile(catalog, policy, language, refusals(path, rest)))
+        domain: store.derived(path, fact + (":not-rest" if domain in not_rest else ""),
+                              lambda catalog, path=path, rest=domain not in not_rest:
+                                  _compile(catalog, policy, language, refusals(path, rest, store)))
         for domain, path in sorted(sources.items())
     }
 

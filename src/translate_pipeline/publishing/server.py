@@ -169,6 +169,7 @@ def serve(root: Path, port: int | None, say: Say, watch: bool = False, overrides
     change with ``overrides``.
     """
     from ..catalogs.extract import Reader
+    from ..catalogs.store import CatalogStore
     from .preview import PdfsLater
     from .publish import SITE_DIR, BuildProcesses
     from ..project.settings import load_project
@@ -213,6 +214,7 @@ def serve(root: Path, port: int | None, say: Say, watch: bool = False, overrides
                 multiprocessing.connection.Listener(str(path), family="AF_UNIX", authkey=key) as listener:
             os.chmod(path, 0o600)
             workers.reader = Reader()
+            workers.catalogs = CatalogStore.of(load_project(root))
             ready()
             say(f"Ready: `translate-pipeline publish` in {root} now runs here. Ctrl-C stops.")
             while True:

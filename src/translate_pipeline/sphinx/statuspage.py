@@ -26,6 +26,7 @@ from ..wording import Wording
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
+    from ..catalogs.store import CatalogStore
     from ..project.settings import Project
 
 logger = logging.getLogger(__name__)
@@ -34,16 +35,18 @@ PAGENAME = "translation-status"
 HEADINGS = ("Reviewed", "Machine translated", "Outdated", "Not yet translated")
 
 
-def status_data(project: Project, docs: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+def status_data(project: Project, docs: dict[str, tuple[str, str]] | None = None,
+                store: CatalogStore | None = None) -> dict[str, Any]:
     """``status --json --stale``, plus the page (docname) of each source file.
 
-    ``docs``: :func:`~translate_pipeline.project.discovery.documents` of the project, when known.
+    ``docs``: :func:`~translate_pipeline.project.discovery.documents` of the project, when known;
+    ``store``: what the run knows of the catalogs.
     """
     from ..project.discovery import documents
     from ..catalogs.status import status
 
     docs = documents(project) if docs is None else docs
-    data = status(project, docs=docs).as_dict(with_stale=True)
+    data = status(project, docs=docs, store=store).as_dict(with_stale=True)
     data["docnames"] = {source: docname for docname, (_lang, source) in sorted(docs.items())}
     return data
 
