@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import siteroot
+from . import leftovers, siteroot
 from .buildlog import combine
 from .plural import counted
 from .extract import Reader, readable_warning, sphinx_failure
@@ -482,7 +482,7 @@ class SiteApp:
             self._contexts.close()
         self._app = self._spec = self._contexts = None
 
-    def _setup(self, spec: BuildSpec) -> Any:
+    def _setup(self, spec: BuildSpec, fresh: bool = False) -> Any:
         import gettext
 
         import sphinx.locale
@@ -499,7 +499,7 @@ class SiteApp:
         sphinx.locale.translators.clear()
         gettext._translations.clear()  # type: ignore[attr-defined]
         _forget_asset_checksums()
-        if self._app is not None and spec == self._spec and conf == self._conf:
+        if self._app is not None and spec == self._spec and conf == self._conf and not fresh:
             _ready_for_another_build(self._app)
             sphinx.locale.translators.update(self._translators)  # the interface's
             return self._app
@@ -510,7 +510,7 @@ class SiteApp:
         try:
             app = Sphinx(spec.srcdir, spec.confdir, spec.outdir, spec.doctreedir, "html",
                          confoverrides=spec.overrides, status=None, warning=self._warnings,
-                         freshenv=False, parallel=spec.parallel)
+                         freshenv=fresh, parallel=spec.parallel)
         except BaseException:
             contexts.close()
             raise
@@ -530,8 +530,10 @@ class SiteApp:
         self._warnings.truncate()
         self._read.clear()
         try:
-            app = self._setup(spec)
+            # an earlier build cut short (killed): what it left is not trusted, all is built again
+            app = self._setup(spec, fresh=leftovers.begin(Path(spec.doctreedir), Path(spec.outdir)))
             app.build()
+            leftovers.finished(Path(spec.doctreedir))
         except SphinxError as error:
             report.error = sphinx_failure(error, self._warnings.getvalue(), Path(spec.srcdir), Path(spec.confdir))
             self.close()
