@@ -429,6 +429,9 @@ def _build_process(connection: Any) -> None:
 
     # Ctrl-C reaches every process of the terminal: the parent stops the builds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's way to stop a build now (terminate): not the handler it may have
+    # (serve's exits by SystemExit, which a build takes for docutils halting, and carries on).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sys.stdout = sys.stderr  # what conf.py or an extension prints is not the command's output
     parent = os.getppid()
     site = SiteApp()
