@@ -212,7 +212,12 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     say(counted(min(len(specs), cpus), "Building the sites (%(languages)s) in %(count)d process…",
                 "Building the sites (%(languages)s) in %(count)d processes…", languages=", ".join(languages)))
     pdf_workers = start_workers(cpus) if _makes_pdfs(project, with_pdf) else None  # ready when the sites are
-    sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
+    try:
+        sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
+    except BaseException:  # Ctrl-C: the PDF workers loading meanwhile stop too
+        if pdf_workers:
+            pdf_workers.close(interrupted=True)
+        raise
     for report in sites:
         report.path = relative(Path(report.path), project.root)
         report.warnings = [readable_warning(line, srcdir, project.root) for line in report.warnings]
