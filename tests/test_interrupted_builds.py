@@ -67,3 +67,21 @@ def test_pages_a_killed_build_had_not_written_are_written_by_the_next_publish(pr
     assert result.code == 0, result.err
     assert "Reviewed English text of the first passage" in page.read_text(encoding="utf-8")
     assert not (project / "_build" / "translate-pipeline" / "doctrees-en" / leftovers.MARK).exists()
+
+
+def test_a_build_killed_while_writing_its_search_index_is_built_again(project, tp):
+    """The kill that made the kill soak fail once: after every page of a first build was written,
+    while Sphinx wrote the search index. The next build had no page to write, could not load the
+    index, and dumped its environment's empty one: "ValueError: not enough values to unpack"."""
+    assert tp("-C", project, "publish", "-q", "--no-pdf").code == 0
+    site = project / "_build" / "site" / "fr"
+    pages = sorted(path.stem for path in site.glob("*.html") if path.stem not in ("genindex", "search"))
+    # what the kill left: the build's mark, the index's temporary file, no index
+    (project / "_build" / "translate-pipeline" / "doctrees-fr" / leftovers.MARK).touch()
+    (site / "searchindex.js").rename(site / leftovers.SEARCH_INDEX_TMP)
+    (site / leftovers.SEARCH_INDEX_TMP).write_text("", encoding="utf-8")
+    result = tp("-C", project, "publish", "-q", "--no-pdf")
+    assert result.code == 0, result.err
+    index = (site / "searchindex.js").read_text(encoding="utf-8")
+    assert all(f'"{page}"' in index for page in pages if page != "translation-status"), index[:300]
+    assert not (site / leftovers.SEARCH_INDEX_TMP).exists()

@@ -8,7 +8,13 @@ in place, not through a temporary file and a rename. A build killed half-way
   its lines by index: ``IndexError``);
 * pages cut short, or pages read again but not yet written: the environment
   saved before the writing says they are up to date, and Sphinx writes a page
-  again only when its source is newer than it, so they would stay as they are.
+  again only when its source is newer than it, so they would stay as they are;
+* no search index, when it was killed while writing it (``searchindex.js.tmp``
+  is left): the next build, with no page to write, cannot load the index and
+  dumps the empty one of its environment, which stops it ("ValueError: not
+  enough values to unpack (expected 2, got 0)" in Sphinx's
+  ``IndexBuilder.freeze``); with some pages to write, the index would hold
+  only those.
 
 So each build leaves a mark in its doctree folder while it runs, removed
 once it has finished. A build that finds the mark of an earlier one starts
@@ -24,6 +30,7 @@ from pathlib import Path
 MARK = "build-under-way"  # in the doctree folder, while a build runs
 BUILD_INFO = ".buildinfo"  # Sphinx's, in the site's folder
 BUILD_INFO_FIRST_LINE = "# Sphinx build info version 1"
+SEARCH_INDEX_TMP = "searchindex.js.tmp"  # Sphinx's, renamed searchindex.js once written
 
 
 def begin(doctreedir: Path, outdir: Path) -> bool:
@@ -34,6 +41,8 @@ def begin(doctreedir: Path, outdir: Path) -> bool:
     build_info = outdir / BUILD_INFO
     if interrupted or not _readable_build_info(build_info):
         build_info.unlink(missing_ok=True)
+    if interrupted:
+        (outdir / SEARCH_INDEX_TMP).unlink(missing_ok=True)
     mark.parent.mkdir(parents=True, exist_ok=True)
     mark.touch()
     return interrupted
