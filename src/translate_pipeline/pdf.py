@@ -309,8 +309,10 @@ class _Plan:
             return None
         site = self.site
         frame = site.folder / site.uris.get(site.root_doc, site.uris[site.order[0][0]])
+        left_out = [BookEntry(docname, site.titles.get(docname, docname), depth, "", "", str(site.folder / site.uris[docname]))
+                    for docname, depth in site.order if docname not in self.digests]
         return BookJob(layout=self.layout, links=self.links, output=str(self.whole), frame=str(frame), entries=entries,
-                       progress=site.progress, cover_pages=manifest.cover_pages(site.language))
+                       progress=site.progress, cover_pages=manifest.cover_pages(site.language), left_out=left_out)
 
     def record_book(self, job: BookJob, result: Rendered, report: PdfReport, manifest: _Manifest) -> None:
         self.report.seconds += result.seconds
