@@ -11,7 +11,7 @@ from __future__ import annotations
 import polib
 from conftest import po_path
 
-from translate_pipeline import leftovers
+from translate_pipeline.publishing import leftovers
 
 # A build process that dies (as under kill -9) when it is about to write a page:
 # its environment, saved after reading, already holds the page as read again.

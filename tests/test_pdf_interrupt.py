@@ -117,7 +117,7 @@ def test_ctrl_c_while_pages_are_laid_out_stops_publish_now_and_leaves_no_partial
 
 def test_interrupted_pdf_workers_are_stopped_before_close_returns():
     """Not left to finish what they are doing, whoever runs them (``serve`` does not exit after a publish)."""
-    from translate_pipeline.pdf import PdfWorkers
+    from translate_pipeline.publishing.pdf.build import PdfWorkers
 
     workers = PdfWorkers(2)
     workers.start()
