@@ -202,17 +202,19 @@ def _process_state(pid: int | None) -> str:
     """"running", "stopped" or "gone" (a zombie is gone); "running" when it cannot be told."""
     if pid is None:
         return "running"
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except FileNotFoundError:
-        return "gone"
-    except (OSError, IndexError):  # no /proc (macOS): whether it exists
+    if not Path("/proc/self/stat").exists():  # no /proc (macOS): whether it exists
         try:
             os.kill(pid, 0)
         except ProcessLookupError:
             return "gone"
         except OSError:
             pass
+        return "running"
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "gone"
+    except (OSError, IndexError):
         return "running"
     return "gone" if state in "ZX" else "stopped" if state in "Tt" else "running"
 
