@@ -85,3 +85,35 @@ def test_a_build_killed_while_writing_its_search_index_is_built_again(project, t
     index = (site / "searchindex.js").read_text(encoding="utf-8")
     assert all(f'"{page}"' in index for page in pages if page != "translation-status"), index[:300]
     assert not (site / leftovers.SEARCH_INDEX_TMP).exists()
+
+
+BROKEN_TRANSFORM = '''
+
+from sphinx.transforms import SphinxTransform
+
+
+class Broken(SphinxTransform):
+    default_priority = 900
+
+    def apply(self, **kwargs):
+        if self.config.language == "en":
+            raise ValueError("a value this extension did not expect")
+
+
+def setup(app):
+    app.add_transform(Broken)
+'''
+
+
+def test_an_unexpected_error_of_a_build_says_where_it_happened(project, tp, monkeypatch):
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(BROKEN_TRANSFORM)
+    result = tp("-C", project, "publish", "-q", "--no-pdf")
+    assert result.code == 2
+    assert ("Sphinx could not build the 'en' site: ValueError: a value this extension did not expect "
+            "(in conf.py, line ") in result.err and ", apply)" in result.err
+    assert "Traceback" not in result.err
+    monkeypatch.setenv("TRANSLATE_PIPELINE_DEBUG", "1")
+    result = tp("-C", project, "publish", "-q", "--no-pdf")
+    assert result.code == 2 and "Traceback (most recent call last):" in result.err
+    assert 'raise ValueError("a value this extension did not expect")' in result.err

@@ -462,9 +462,23 @@ def _build_process(connection: Any) -> None:
             report = site.build(spec)
         except Exception as error:  # noqa: BLE001 - reported as the build's error
             site.close()
-            report = SiteReport(spec.language, spec.outdir, error=f"{type(error).__name__}: {error}")
+            report = SiteReport(spec.language, spec.outdir, error=_unexpected(error))
         connection.send(report)
     site.close()
+
+
+def _unexpected(error: Exception) -> str:
+    """An error of the build that is no Sphinx error, with where it happened (the whole
+    traceback with TRANSLATE_PIPELINE_DEBUG=1, as the command's own unexpected errors)."""
+    import traceback
+
+    where = traceback.extract_tb(error.__traceback__)[-1:]
+    said = f"{type(error).__name__}: {error}"
+    if where:
+        said += f" (in {Path(where[0].filename).name}, line {where[0].lineno}, {where[0].name})"
+    if os.environ.get("TRANSLATE_PIPELINE_DEBUG"):
+        said += "\n" + "".join(traceback.format_exception(error)).rstrip()
+    return said
 
 
 def build_site(spec: BuildSpec) -> SiteReport:
