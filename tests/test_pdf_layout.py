@@ -120,8 +120,31 @@ def test_a_page_that_cannot_be_laid_out_is_named_and_left_out(tmp_path, tp):
     book = site / "collectif-de-test-fr.pdf"
     contents = pdftotext(book, 1)
     assert not re.search(r"Brouillon \.+", contents) and re.search(r"Compte rendu détaillé \.+", contents)
+    # the contents say where the page is: on the site
+    assert "Brouillon absent de ce PDF (sa mise en page a échoué) : à lire sur le site" in " ".join(contents.split())
     assert "trop profond" not in pdftotext(book) and LAST_WORDS in pdftotext(book)
     assert (site / "rapports/reunion.pdf").is_file()
+    # no link of the whole site's PDF is dead: those to the page left out go to it on the site
+    destinations, links_to_site = book_links(book)
+    assert destinations and all(target in destinations["named"] for target in destinations["used"]), destinations
+    to_page = [uri for uri in links_to_site if uri.endswith("/fr/brouillon.html")]  # the site's address (html_baseurl)
+    assert len(to_page) >= 2, links_to_site  # from the contents and from the home page's list of pages
+
+
+def book_links(path: Path) -> tuple[dict[str, set[str]], list[str]]:
+    """The named destinations of a PDF and those its links use; the URIs of its links."""
+    import pikepdf
+
+    used, uris = set(), []
+    with pikepdf.open(path) as pdf:
+        named = {str(key) for key, _value in pikepdf.NameTree(pdf.Root.Names.Dests).items()}
+        for page in pdf.pages:
+            for annotation in page.obj.get("/Annots") or []:
+                if isinstance(annotation.get("/Dest"), pikepdf.String):
+                    used.add(str(annotation.Dest))
+                elif "/A" in annotation and annotation.A.get("/S") == pikepdf.Name.URI:
+                    uris.append(str(annotation.A.URI))
+    return {"named": named, "used": used}, uris
 
 
 def test_a_page_taking_too_long_is_stopped(tmp_path, tp):

@@ -148,16 +148,54 @@ def test_a_plural_entry_whose_french_is_gone_stays_a_plural_entry(project, tp):
     assert msgfmt(path)[0] == 0
 
 
-def test_octal_and_hex_escapes_keep_their_meaning(tmp_path):
-    """What msgfmt compiles from the file, and from the file as the tool writes it back, is the same."""
-    path = tmp_path / "escapes.po"
-    path.write_text(HEADER + 'msgid "A\\101\\x42 \\\\101"\nmsgstr "quote \\042 backslash \\134 \\x43"\n',
-                    encoding="utf-8")
+def written_back(path, text: str):
+    """The catalog ``text`` at ``path``, loaded, and written back by the tool as ``written.po``;
+    msgfmt compiles both the same. Returns (the loaded catalog, the written file)."""
+    path.write_text(HEADER + text, encoding="utf-8")
     loaded = catalog.load(path)
-    entry = loaded.entries[0]
-    assert (entry.msgid, entry.msgstr) == ("AAB \\101", 'quote " backslash \\ C')
-    written = tmp_path / "written.po"
+    written = path.with_name("written.po")
     written.write_text(loaded.text(), encoding="utf-8")
     for source in (path, written):
-        subprocess.run(["msgfmt", "--check", "-o", str(source.with_suffix(".mo")), str(source)], check=True)
+        subprocess.run(["msgfmt", "--check", "-o", str(source.with_suffix(".mo")), str(source)], check=True,
+                       capture_output=True)
     assert path.with_suffix(".mo").read_bytes() == written.with_suffix(".mo").read_bytes()
+    return loaded, written
+
+
+def test_octal_and_hex_escapes_keep_their_meaning(tmp_path):
+    """What msgfmt compiles from the file, and from the file as the tool writes it back, is the same."""
+    loaded, _ = written_back(tmp_path / "escapes.po",
+                             'msgid "A\\101\\x42 \\\\101"\nmsgstr "quote \\042 backslash \\134 \\x43"\n')
+    entry = loaded.entries[0]
+    assert (entry.msgid, entry.msgstr) == ("AAB \\101", 'quote " backslash \\ C')
+
+
+def test_control_character_escapes_keep_their_meaning(tmp_path):
+    """``\\a`` and octal or hex escapes of control characters, which polib alone reads as a
+    backslash and a letter: read as the character, written back as an escape msgfmt reads the same."""
+    loaded, written = written_back(tmp_path / "controls.po",
+                                   'msgid "bell\\a hex\\x07 esc\\033 del\\177"\nmsgstr "cloche\\a \\x1b\\x01"\n')
+    entry = loaded.entries[0]
+    assert (entry.msgid, entry.msgstr) == ("bell\a hex\a esc\x1b del\x7f", "cloche\a \x1b\x01")
+    assert 'msgid "bell\\a hex\\a esc\\033 del\\177"\nmsgstr "cloche\\a \\033\\001"\n' in written.read_text()
+    assert catalog.load(written).entries[0].msgstr == "cloche\a \x1b\x01"
+
+
+@pytest.mark.parametrize("escape", ["\\0", "\\000", "\\x00"])
+def test_a_nul_escape_is_refused_with_its_line_and_nothing_is_written(project, tp, escape):
+    """msgfmt ends the text at a NUL and drops the rest: the tool refuses it rather than lose the rest."""
+    from conftest import po_path
+
+    assert tp("-C", project, "sync", "-q").code == 0
+    path = po_path(project, "index")
+    with path.open("a", encoding="utf-8") as handle:
+        handle.write(f'\nmsgid "Un ajout"\nmsgstr "An{escape} addition"\n')
+    line = path.read_text(encoding="utf-8").count("\n")
+    before = path.read_bytes()
+    with (project / "source" / "fr" / "index.rst").open("a", encoding="utf-8") as handle:
+        handle.write("\nUn paragraphe de plus.\n")
+    result = tp("-C", project, "sync")
+    assert result.code == 2
+    assert f"index.po:{line}: not a valid .po file: a NUL character ('{escape}') in a string" in result.err
+    assert "gettext ends the text there and drops the rest; fix it (remove it) and run again" in result.err
+    assert path.read_bytes() == before

@@ -139,7 +139,8 @@ def test_a_site_sphinx_cannot_build_is_reported(tmp_path):
 @pytest.mark.skipif(sys.platform != "linux", reason="the build processes are forked on Linux only")
 @pytest.mark.parametrize(
     ("failure", "said"),
-    [("raise", "RuntimeError: out of disk"), ("die", "the build process died (exit code 3)")],
+    [("raise", "RuntimeError: out of disk (in test_publish_changes.py, line "),
+     ("die", "the build process died (exit code 3)")],
 )
 def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, failure, said):
     import os
@@ -156,7 +157,8 @@ def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, f
     monkeypatch.setattr(module.SiteApp, "build", build)  # the processes are forked from this one
     specs = [module.BuildSpec(lang, "src", "conf", f"out-{lang}", "doctrees", {}) for lang in ("fr", "en")]
     reports = module._build_all(specs, 2, lambda _line: None)
-    assert [(r.language, r.error) for r in reports] == [("fr", None), ("en", said)]
+    assert [(r.language, r.error is None) for r in reports] == [("fr", True), ("en", False)]
+    assert reports[1].error.startswith(said)  # an error raised says where
 
 
 def test_ctrl_c_during_the_builds_stops_cleanly_and_the_next_publish_completes(project):

@@ -176,3 +176,78 @@ def test_the_key_is_for_the_owner_only(served):
     assert oct(key.stat().st_mode & 0o777) == "0o600"
     assert oct(os.stat(socket_path(served.root)).st_mode & 0o777) == "0o600"
     assert oct(socket_path(served.root).parent.stat().st_mode & 0o777) == "0o700"
+
+
+# Holds the server's build of the English site (in its language process) while
+# HOLD_BUILD.armed exists, after saying so with HOLD_BUILD.reached.
+HOLD_BUILD = '''
+
+import os as _os
+import time as _time
+from pathlib import Path as _Path
+
+
+def setup(app):
+    def hold(app):
+        gate = _os.environ.get("HOLD_BUILD")
+        if gate and app.builder.name == "html" and app.config.language == "en" and _Path(gate + ".armed").exists():
+            _Path(gate + ".reached").touch()
+            while _Path(gate + ".armed").exists():
+                _time.sleep(0.05)
+
+    app.connect("builder-inited", hold)
+'''
+
+
+@pytest.fixture
+def held(project, tmp_path, monkeypatch):
+    """A server whose next publish stops in the English build until the gate is lifted."""
+    with (project / "conf.py").open("a", encoding="utf-8") as conf:
+        conf.write(HOLD_BUILD)
+    gate = str(tmp_path / "gate")
+    monkeypatch.setenv("HOLD_BUILD", gate)
+    server = Server(project)
+    monkeypatch.delenv("HOLD_BUILD")
+    Path(gate + ".armed").touch()
+    client = subprocess.Popen(command(project, "publish", "--no-pdf", "--json", "--wait", "0"),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not Path(gate + ".reached").exists() and client.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert Path(gate + ".reached").exists(), client.communicate()
+    yield server, client, Path(gate + ".armed")
+    Path(gate + ".armed").unlink(missing_ok=True)
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGCONT)
+        server.stop()
+    if client.poll() is None:
+        client.kill()
+
+
+def test_publish_carries_on_alone_when_the_server_dies_during_it(held):
+    server, client, _gate = held
+    server.process.kill()
+    server.process.wait(timeout=30)
+    out, err = client.communicate(timeout=300)
+    assert client.returncode == 0, err
+    assert f"the project's server (process {server.process.pid}) ended during the publish; " \
+           "publishing without it" in err
+    assert [s["pages"] for s in json.loads(out)["sites"]] == [4, 4]
+    assert "Traceback" not in err
+
+
+def test_publish_stops_waiting_for_a_server_stopped_during_it(held):
+    server, client, gate = held
+    server.process.send_signal(signal.SIGSTOP)
+    out, err = client.communicate(timeout=300)
+    # it holds the project's publish lock: publishing alone is refused with the lock named
+    assert client.returncode == 3, err
+    assert f"the project's server (process {server.process.pid}) is stopped and has not answered for 3 s; " \
+           "publishing without it" in err
+    assert "another publish of this project is running (lock: " in err
+    assert out == ""
+    # continued, then Ctrl-C during its publish: its build processes are stopped, and so is it
+    server.process.send_signal(signal.SIGCONT)
+    gate.unlink()
+    log = server.stop()
+    assert server.process.returncode == 0 and "Traceback" not in log

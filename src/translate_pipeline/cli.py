@@ -449,7 +449,8 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
 
     When `translate-pipeline serve` runs for the project, the publish runs
     there, with Sphinx already loaded (a server that does not answer within
-    3 s, or --wait, is left alone: the publish runs here, with a message).
+    3 s, or --wait, or that ends or stays stopped that long during the
+    publish, is left alone: the publish runs here, with a message).
     One publish of a project at a time: another one waits --wait seconds,
     then exits with 3.
 

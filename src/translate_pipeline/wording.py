@@ -150,6 +150,7 @@ MESSAGES = (
     "Whole site (PDF)",
     "The whole site as one PDF file",
     "Contents",
+    "not in this PDF (it could not be laid out): read it on the site",
     "Pages not fully reviewed: %(count)d of %(total)d.",
     "Machine translations to check",
     "Its numbers differ from the original’s.",

@@ -191,10 +191,8 @@ def _lint(text: str, path: Path) -> None:
     """Refuse what ``msgfmt --check`` refuses, before polib reads the text leniently."""
     problem = polint.check(text)
     if problem is not None:
-        raise CatalogError(
-            path, problem.line, f"not a valid .po file: {problem.message}; fix it (msgfmt --check "
-            "shows the problem) and run again"
-        )
+        shown = "msgfmt --check shows the problem" if problem.msgfmt else "remove it"
+        raise CatalogError(path, problem.line, f"not a valid .po file: {problem.message}; fix it ({shown}) and run again")
 
 
 def _check_entries(po: polib.POFile, path: Path, text: str) -> None:

@@ -70,6 +70,9 @@ def _escaped(portion: str) -> tuple[str, list[int | None]]:
         if char in _ESCAPES:
             chars += ["\\", _ESCAPES[char]]
             overrides += [None, PROHIBITED]
+        elif char < " " or char == "\x7f":  # another control character: an octal escape, as gettext reads it
+            chars += ["\\", *f"{ord(char):03o}"]
+            overrides += [None, PROHIBITED, PROHIBITED, PROHIBITED]
         else:
             chars.append(char)
             overrides.append(None)

@@ -35,12 +35,13 @@ _NPLURALS = re.compile(r"nplurals\s*=\s*(\d+)")
 class Problem:
     line: int
     message: str
+    msgfmt: bool = True  # msgfmt --check refuses it too (a NUL it accepts, cutting the text)
 
 
 class _Stop(Exception):
-    def __init__(self, line: int, message: str) -> None:
+    def __init__(self, line: int, message: str, msgfmt: bool = True) -> None:
         super().__init__(message)
-        self.problem = Problem(line, message)
+        self.problem = Problem(line, message, msgfmt)
 
 
 def lines(text: str) -> list[str]:
@@ -64,7 +65,10 @@ class _Entry:
 
 
 def check(text: str) -> Problem | None:
-    """The first thing ``msgfmt --check`` would refuse in ``text``, or None."""
+    """The first thing ``msgfmt --check`` would refuse in ``text``, or None.
+
+    And a NUL escape (``\\0``), which msgfmt reads as the end of the text,
+    losing what follows: refused too (``Problem.msgfmt`` False)."""
     try:
         _Reader().read(text)
     except _Stop as stop:
@@ -269,14 +273,14 @@ def _string(body: str, position: int, number: int, column: int, value: list[str]
         if code in _ESCAPES:
             value.append(_ESCAPES[code])
             position += 2
-        elif code in "01234567":
-            digits = re.match(r"[0-7]{1,3}", body[position + 1:]).group(0)
-            value.append(chr(int(digits, 8)))
-            position += 1 + len(digits)
-        elif code == "x" and re.match(r"[0-9a-fA-F]", body[position + 2:position + 3]):
-            digits = re.match(r"[0-9a-fA-F]+", body[position + 2:]).group(0)
-            value.append(chr(int(digits, 16) % 0x110000))
-            position += 2 + len(digits)
+        elif code in "01234567" or code == "x" and re.match(r"[0-9a-fA-F]", body[position + 2:position + 3]):
+            escape = re.match(r"[0-7]{1,3}|x[0-9a-fA-F]+", body[position + 1:]).group(0)
+            char = chr(int(escape[1:], 16) % 0x110000) if code == "x" else chr(int(escape, 8))
+            if char == "\0":
+                raise _Stop(number, f"a NUL character ('\\{escape}') in a string (column {column + position + 1}): "
+                                    "gettext ends the text there and drops the rest", msgfmt=False)
+            value.append(char)
+            position += 1 + len(escape)
         else:
             raise _Stop(number, f"invalid escape '\\{code}' in a string (column {column + position + 1}); "
                                 "write '\\\\' for a backslash")
@@ -292,9 +296,11 @@ def plain_escapes(line: str) -> str:
     """``line`` with the escapes gettext knows and polib does not (octal
     ``\\101``, hex ``\\x41``) written as the character they stand for
     (escaped the way polib reads it), so that polib reads what msgfmt reads.
-    Only for lines holding strings. Control characters with no escape of
-    their own (``\\a``, ``\\0``) are left as they are: polib reads them as
-    a backslash and a letter."""
+    Only for lines holding strings. A control character polib has no escape
+    for (``\\a``, ``\\033``) is written as itself: polib would read its
+    escape as a backslash and a letter, which written back means something
+    else (:func:`poformat.field_lines` escapes it again). A NUL (``\\0``)
+    is left as it is: :func:`check` refuses it first."""
     if "\\" not in line or not line.lstrip().startswith(('"', "msg", "#~", "#|")):
         return line
 
@@ -304,11 +310,13 @@ def plain_escapes(line: str) -> str:
             char = chr(int(code, 8))
         elif code[0] == "x" and len(code) > 1:
             char = chr(int(code[1:], 16) % 0x110000)
+        elif code == "a":
+            char = "\a"
         else:
             return match.group(0)
         if char in _POLIB_ESCAPES:
             return _POLIB_ESCAPES[char]
-        return char if char.isprintable() else match.group(0)
+        return match.group(0) if char == "\0" else char
 
     return _ANY_ESCAPE.sub(one, line)
 

@@ -33,7 +33,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from . import siteroot
+from . import leftovers, siteroot
 from .buildlog import combine
 from ..plural import counted
 from ..catalogs.extract import Reader, readable_warning, sphinx_failure
@@ -243,7 +243,12 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     say(counted(min(len(specs), cpus), "Building the sites (%(languages)s) in %(count)d process…",
                 "Building the sites (%(languages)s) in %(count)d processes…", languages=", ".join(languages)))
     pdf_workers = start_workers(cpus) if _makes_pdfs(project, with_pdf) and not pdf_later else None  # ready then
-    sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
+    try:
+        sites = (warm.build_all if warm else _build_all)(specs, cpus, say)
+    except BaseException:  # Ctrl-C: the PDF workers loading meanwhile stop too
+        if pdf_workers:
+            pdf_workers.close(interrupted=True)
+        raise
     for report in sites:
         report.path = relative(Path(report.path), project.root)
         report.warnings = [readable_warning(line, srcdir, project.root) for line in report.warnings]
@@ -465,6 +470,9 @@ def _build_process(connection: Any) -> None:
 
     # Ctrl-C reaches every process of the terminal: the parent stops the builds.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    # The parent's way to stop a build now (terminate): not the handler it may have
+    # (serve's exits by SystemExit, which a build takes for docutils halting, and carries on).
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     sys.stdout = sys.stderr  # what conf.py or an extension prints is not the command's output
     parent = os.getppid()
     site = SiteApp()
@@ -482,9 +490,23 @@ def _build_process(connection: Any) -> None:
             report = site.build(spec)
         except Exception as error:  # noqa: BLE001 - reported as the build's error
             site.close()
-            report = SiteReport(spec.language, spec.outdir, error=f"{type(error).__name__}: {error}")
+            report = SiteReport(spec.language, spec.outdir, error=_unexpected(error))
         connection.send(report)
     site.close()
+
+
+def _unexpected(error: Exception) -> str:
+    """An error of the build that is no Sphinx error, with where it happened (the whole
+    traceback with TRANSLATE_PIPELINE_DEBUG=1, as the command's own unexpected errors)."""
+    import traceback
+
+    where = traceback.extract_tb(error.__traceback__)[-1:]
+    said = f"{type(error).__name__}: {error}"
+    if where:
+        said += f" (in {Path(where[0].filename).name}, line {where[0].lineno}, {where[0].name})"
+    if os.environ.get("TRANSLATE_PIPELINE_DEBUG"):
+        said += "\n" + "".join(traceback.format_exception(error)).rstrip()
+    return said
 
 
 def build_site(spec: BuildSpec) -> SiteReport:
@@ -518,7 +540,7 @@ class SiteApp:
             self._contexts.close()
         self._app = self._spec = self._contexts = None
 
-    def _setup(self, spec: BuildSpec) -> Any:
+    def _setup(self, spec: BuildSpec, fresh: bool = False) -> Any:
         import gettext
 
         import sphinx.locale
@@ -536,7 +558,7 @@ class SiteApp:
         sphinx.locale.translators.clear()
         gettext._translations.clear()  # type: ignore[attr-defined]
         _forget_asset_checksums()
-        if self._app is not None and spec == self._spec and conf == self._conf:
+        if self._app is not None and spec == self._spec and conf == self._conf and not fresh:
             ready_for_another_build(self._app)
             sphinx.locale.translators.update(self._translators)  # the interface's
             return self._app
@@ -547,7 +569,7 @@ class SiteApp:
         try:
             app = Sphinx(spec.srcdir, spec.confdir, spec.outdir, spec.doctreedir, "html",
                          confoverrides=spec.overrides, status=None, warning=self._warnings,
-                         freshenv=False, parallel=spec.parallel)
+                         freshenv=fresh, parallel=spec.parallel)
         except BaseException:
             contexts.close()
             raise
@@ -567,8 +589,10 @@ class SiteApp:
         self._warnings.truncate()
         self._read.clear()
         try:
-            app = self._setup(spec)
+            # an earlier build cut short (killed): what it left is not trusted, all is built again
+            app = self._setup(spec, fresh=leftovers.begin(Path(spec.doctreedir), Path(spec.outdir)))
             app.build()
+            leftovers.finished(Path(spec.doctreedir))
         except SphinxError as error:
             report.error = sphinx_failure(error, self._warnings.getvalue(), Path(spec.srcdir), Path(spec.confdir))
             self.close()

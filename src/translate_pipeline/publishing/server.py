@@ -30,6 +30,7 @@ import socket
 import struct
 import sys
 import tempfile
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -71,7 +72,8 @@ def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | 
     A server that does not answer within ``wait`` seconds (at least
     :data:`ANSWER_SECONDS`: stopped, or busy with another publish) is left
     alone: ``warn`` says so and None is returned, for the command to publish
-    by itself (the project's publish lock then decides who goes first).
+    by itself (the project's publish lock then decides who goes first). So
+    is a server that ends during the publish, or stays stopped that long.
     ``pdf_later``: the server makes the PDFs after answering, in the
     background (the live preview).
     """
@@ -84,12 +86,13 @@ def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | 
         return None
     with connection:
         connection.send({"overrides": overrides, "wait": wait, "pdf": pdf, "pdf_later": pdf_later})
+        server = _peer_pid(connection)
         while True:
             try:
-                kind, *data = connection.recv()
-            except EOFError:
-                raise PipelineError("the project's server (translate-pipeline serve) stopped during the "
-                                    "publish; run publish again") from None
+                kind, *data = _next_message(connection, server, max(wait, ANSWER_SECONDS))
+            except ServerLost as lost:
+                (warn or say)(f"{lost}; publishing without it")
+                return None
             if kind == "say":
                 say(data[0])
             elif kind == "result":
@@ -150,13 +153,72 @@ def _connect(root: Path, timeout: float = ANSWER_SECONDS) -> multiprocessing.con
     return connection
 
 
-def _peer_pid(sock: socket.socket) -> int | None:
+def _peer_pid(sock: socket.socket | multiprocessing.connection.Connection) -> int | None:
     """The process at the other end of a Unix socket (Linux), for messages."""
+    if isinstance(sock, multiprocessing.connection.Connection):
+        with socket.socket(fileno=os.dup(sock.fileno())) as copy:
+            return _peer_pid(copy)
     try:
         credentials = sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, struct.calcsize("3i"))
     except (OSError, AttributeError):
         return None
     return struct.unpack("3i", credentials)[0] or None
+
+
+POLL_SECONDS = 0.5  # how often a publish waiting for the server looks whether the server is still there
+
+
+class ServerLost(PipelineError):
+    """The project's server ended, or stays stopped, before it answered a publish."""
+
+    def __init__(self, pid: int | None, what: str) -> None:
+        who = f" (process {pid})" if pid else ""
+        super().__init__(f"the project's server{who} {what}")
+
+
+def _next_message(connection: multiprocessing.connection.Connection, pid: int | None, patience: float) -> Any:
+    """The server's next message, however long its publish takes while it runs.
+
+    A server that ends (killed, crashed) raises :class:`ServerLost` at once; one
+    stopped (``kill -STOP``, Ctrl-Z) does after ``patience`` seconds.
+    """
+    stopped_since = None
+    while True:
+        try:
+            if connection.poll(POLL_SECONDS):
+                return connection.recv()
+        except (EOFError, OSError):
+            raise ServerLost(pid, "ended during the publish") from None
+        state = _process_state(pid)
+        if state == "gone":
+            raise ServerLost(pid, "ended during the publish")
+        if state != "stopped":
+            stopped_since = None
+        elif stopped_since is None:
+            stopped_since = time.monotonic()
+        elif time.monotonic() - stopped_since >= patience:
+            raise ServerLost(pid, f"is stopped and has not answered for {patience:g} s")
+
+
+def _process_state(pid: int | None) -> str:
+    """"running", "stopped" or "gone" (a zombie is gone); "running" when it cannot be told."""
+    if pid is None:
+        return "running"
+    if not Path("/proc/self/stat").exists():  # no /proc (macOS): whether it exists
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return "gone"
+        except OSError:
+            pass
+        return "running"
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return "gone"
+    except (OSError, IndexError):
+        return "running"
+    return "gone" if state in "ZX" else "stopped" if state in "Tt" else "running"
 
 
 # -- the server ---------------------------------------------------------------------

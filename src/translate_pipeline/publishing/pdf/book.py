@@ -207,6 +207,7 @@ def assemble(book: Book, cover_info: PartInfo, numbers: Path, output: Path) -> i
                 pdf.pages.extend(source.pages)
         sheets = [page.obj for page in pdf.pages]
         _destinations(pdf, book, cover_info, starts, sheets)
+        _links_to_left_out_pages(pdf, book, cover_info, starts)
         _outline(pdf, book, starts, sheets)
         numbering = stack.enter_context(pikepdf.open(numbers))
         for page, sheet in zip(pdf.pages, numbering.pages, strict=True):
@@ -239,6 +240,36 @@ def _destinations(pdf, book: Book, cover_info: PartInfo, starts: list[int], shee
             sheet, x, y = anchor
             tree[target] = pikepdf.Array([sheets[start + sheet], pikepdf.Name.XYZ, x, y, 0])
     pdf.Root.Names = pikepdf.Dictionary(Dests=tree.obj)
+
+
+def _links_to_left_out_pages(pdf, book: Book, cover_info: PartInfo, starts: list[int]) -> None:
+    """Links to a page left out of the whole site's PDF (it could not be laid out) go to
+    the page on the site; only the sheets of the parts that have such links are read."""
+    import pikepdf
+
+    held = {part.docname for part in book.parts}
+    infos = [cover_info, *(part.info for part in book.parts)]
+    missing = {target for info in infos for target in info.targets if target.partition("#")[0] not in held}
+    if not missing:
+        return
+    paths = {docname: path for path, docname in book.links.pages.items()}
+    for info, start, end in zip(infos, starts, [*starts[1:], len(pdf.pages)], strict=True):
+        if missing.isdisjoint(info.targets):
+            continue
+        for page in pdf.pages[start:end]:
+            for annotation in page.obj.get("/Annots") or []:
+                dest = annotation.get("/Dest")
+                if isinstance(dest, pikepdf.String) and str(dest) in missing:
+                    docname, _, fragment = str(dest).partition("#")
+                    del annotation["/Dest"]
+                    annotation.A = pikepdf.Dictionary(S=pikepdf.Name.URI, URI=pikepdf.String(
+                        _page_uri(paths[docname], fragment, book.links)))
+
+
+def _page_uri(path: str, fragment: str, links: Links) -> str:
+    """A page of the site (``path``: relative to the sites' folder), as a link from the whole site's PDF."""
+    address = links.site_root + quote(path) if links.site_root else quote(posixpath.relpath(path, links.folder))
+    return address + (f"#{fragment}" if fragment else "")
 
 
 def _outline(pdf, book: Book, starts: list[int], sheets: list) -> None:

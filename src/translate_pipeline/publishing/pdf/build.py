@@ -40,7 +40,7 @@ from urllib.parse import unquote, urljoin, urlparse
 from ... import __version__
 from . import book as pdfbook, render as pdfrender
 from ...children import exit_with_parent
-from ...files import atomic_write, relative
+from ...files import TMP_SUFFIX, atomic_write, relative
 from .render import BookEntry, BookJob, Layout, PartJob, Rendered, TranslationProgress
 from ...plural import counted
 from ...project.settings import PdfOptions, Project
@@ -138,6 +138,8 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
         report.languages.append(plan.report)
         plans.append(plan)
     contents.forget_others()
+    left_by_stops = [work, *(site.folder for site in sites)]
+    _remove_temporaries(left_by_stops)  # of a run killed while writing a PDF
     jobs = [job for plan in plans for job in plan.part_jobs]
     books = sum(plan.book_wanted(manifest) for plan in plans)
     workers = workers or PdfWorkers(max(1, min(cpus, len(jobs) or books)))
@@ -156,6 +158,9 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
             for job, result in zip(book_jobs, workers.run(pdfrender.render_book, book_jobs, say, ""), strict=True):
                 plan = next(p for p in plans if p.site.language == job.layout.language)
                 plan.record_book(job, result, report, manifest)
+    except BaseException:  # Ctrl-C, SIGTERM: the workers are stopped; what they were writing goes
+        _remove_temporaries(left_by_stops)
+        raise
     finally:
         manifest.save()
     for language in report.languages:
@@ -167,6 +172,13 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
                    if language.site_made else ""))
     report.seconds = time.monotonic() - started
     return report
+
+
+def _remove_temporaries(folders: list[Path]) -> None:
+    """The temporary files of PDFs whose writing was stopped (the PDFs in place are whole)."""
+    for folder in folders:
+        for path in folder.rglob(f".*{TMP_SUFFIX}") if folder.is_dir() else ():
+            path.unlink(missing_ok=True)
 
 
 def remove_pdfs(project: Project, sites_dir: Path, languages: list[str], print_pages: bool) -> int:
@@ -298,8 +310,10 @@ class _Plan:
             return None
         site = self.site
         frame = site.folder / site.uris.get(site.root_doc, site.uris[site.order[0][0]])
+        left_out = [BookEntry(docname, site.titles.get(docname, docname), depth, "", "", str(site.folder / site.uris[docname]))
+                    for docname, depth in site.order if docname not in self.digests]
         return BookJob(layout=self.layout, links=self.links, output=str(self.whole), frame=str(frame), entries=entries,
-                       progress=site.progress, cover_pages=manifest.cover_pages(site.language))
+                       progress=site.progress, cover_pages=manifest.cover_pages(site.language), left_out=left_out)
 
     def record_book(self, job: BookJob, result: Rendered, report: PdfReport, manifest: _Manifest) -> None:
         self.report.seconds += result.seconds
@@ -349,20 +363,29 @@ def _warm() -> None:
 
 
 class PdfWorkers:
-    """Worker processes (or this one, for one process); stopped at once if ``publish`` is interrupted."""
+    """Worker processes (or this one, for one process); stopped at once if ``publish`` is interrupted.
+
+    The pool's processes are known by the public means there are: those the
+    pool started are the children of this process that appeared when it
+    started them (``multiprocessing.active_children``); on Python 3.14 and
+    later, the pool stops them itself (``kill_workers``).
+    """
 
     def __init__(self, processes: int) -> None:
         self.processes = processes
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._workers: list[multiprocessing.process.BaseProcess] = []
 
     def start(self) -> None:
         if self.processes > 1 and self.pool is None:
             # spawn: a fresh interpreter, with none of the Sphinx state of this one
             context = multiprocessing.get_context("spawn")
+            before = set(multiprocessing.active_children())
             self.pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.processes, mp_context=context,
                                                                initializer=_worker_start, initargs=(os.getpid(),))
-            for _ in range(self.processes):
+            for _ in range(self.processes):  # a spawning pool starts all its processes at the first job
                 self.pool.submit(_warm)
+            self._workers = [process for process in multiprocessing.active_children() if process not in before]
 
     def __enter__(self) -> PdfWorkers:
         self.start()
@@ -375,14 +398,20 @@ class PdfWorkers:
         if self.pool is None:
             return
         pool, self.pool = self.pool, None
+        workers, self._workers = self._workers, []
         if not interrupted:
             pool.shutdown(wait=True)
             return
         # interrupted: the workers are stopped now, not after the pages they are laying out
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
+        kill_workers = getattr(pool, "kill_workers", None)  # Python 3.14: kills, then shuts the pool down
+        if kill_workers is not None:
+            kill_workers()
+        else:
+            pool.shutdown(wait=False, cancel_futures=True)
+        for process in workers:
             process.kill()
+        for process in workers:
+            process.join()
 
     def run(self, work: Callable, jobs: list, say: Say, what: str) -> Any:
         """Results by ``id(job)`` (a list, in order, for ``what`` empty); longest pages first."""

@@ -102,6 +102,7 @@ class BookJob:
     entries: list[BookEntry]
     progress: TranslationProgress | None = None
     cover_pages: int = 1  # the cover's length last time: the first guess of where pages start
+    left_out: list[BookEntry] = field(default_factory=list)  # pages that could not be laid out (no part)
 
 
 @dataclass
@@ -224,14 +225,23 @@ def _cover_html(job: BookJob, cover_pages: int, lengths: list[int]) -> str:
     words = Wording(layout.language)
     contents, page = [], cover_pages + 1
     for entry, length in zip(job.entries, lengths, strict=True):
-        contents.append({"title": entry.title, "depth": min(entry.depth, 2), "page": page,
-                         "href": Path(entry.html).resolve().as_uri()})
+        contents.append(_contents_entry(entry, page))
         page += length
+    # a page left out is in the contents too, where it would be, saying so (its link goes to the site)
+    contents += [_contents_entry(entry, None) for entry in job.left_out]
+    reading = {docname: number for number, docname in enumerate(job.links.pages.values())}
+    contents.sort(key=lambda item: reading.get(item["docname"], 0))
     environment = Environment(loader=FileSystemLoader(str(PRINT_TEMPLATES)), autoescape=select_autoescape(["html"]))
     return environment.get_template(COVER_TEMPLATE).render(
         language=layout.language, language_name=autonym(layout.language), site_title=layout.site_title,
         author=layout.author, progress=_progress(job.progress, words) if job.progress else None,
-        contents_title=words("Contents"), contents=contents)
+        contents_title=words("Contents"), contents=contents,
+        left_out=words("not in this PDF (it could not be laid out): read it on the site"))
+
+
+def _contents_entry(entry: BookEntry, page: int | None) -> dict:
+    return {"docname": entry.docname, "title": entry.title, "depth": min(entry.depth, 2), "page": page,
+            "href": Path(entry.html).resolve().as_uri()}
 
 
 def _progress(progress: TranslationProgress, words) -> dict:
