@@ -36,4 +36,29 @@
     if (/(^|\/)search\.html$/.test(location.pathname)) base = base.split("?")[0] + location.search;
     link.href = base + sectionInView();
   });
+
+  /* In the local preview of `translate-pipeline serve` only: while a review
+   * page runs (`translate-pipeline review`), the preview says where, and
+   * each marked passage links to its entry there. A published site answers
+   * no such address, so its marks never link anywhere. */
+  if (location.protocol === "http:" && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(location.hostname)) {
+    fetch("/_translate-pipeline/review.json", {cache: "no-store"}).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data || !data.review) return;
+      var page = location.pathname.replace(/^\//, "");
+      if (page === "" || /\/$/.test(page)) page += "index.html";
+      var french = (document.documentElement.lang || "").slice(0, 2) === "fr";
+      document.querySelectorAll(".tp-mark > .tp-anchor[id]").forEach(function (anchor) {
+        var mark = anchor.parentElement;
+        var link = document.createElement("a");
+        link.className = "tp-review-link";
+        link.href = data.review + "go?" + new URLSearchParams({path: page, anchor: anchor.id});
+        link.textContent = french ? "Réviser ce passage" : "Review this passage";
+        var label = mark.querySelector(".tp-label") || mark;
+        label.appendChild(document.createTextNode(" "));
+        label.appendChild(link);
+      });
+    }).catch(function () { /* no preview server: nothing to link */ });
+  }
 })();
