@@ -27,6 +27,8 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import copy_sample, po_path
+from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
+from deepl_server import billable
 from translate_pipeline.review.app import open_review, run_review
 from translate_pipeline.review.state import PREVIEW_PATH, state_path
 from translate_pipeline.review.work import Review, entry_key
@@ -253,6 +255,24 @@ def test_suggest_fills_the_editor_from_the_memory_without_writing(review):
     soup = BeautifulSoup(html, "html.parser")
     assert soup.select_one("#editor").get_text().strip()
     assert path.read_bytes() == before
+
+
+def test_suggest_asks_deepl_when_a_key_is_set_and_says_what_it_bills(review, deepl_server):  # noqa: F811
+    msgid = next(e.msgid for e in polib.pofile(str(po_path(review.root, "actualites")))
+                 if e.msgid.startswith("Cette page annonce"))
+    html = work_page(review, ref("actualites", msgid))
+    hint = BeautifulSoup(html, "html.parser").select_one("#suggest-cost").get_text()
+    estimated = int(re.search(r"DeepL \((\d+) characters billed at most\)", hint).group(1))
+    assert hint.startswith("Suggest asks the translation memory (free), then DeepL")
+
+    status, _, html = review.post("suggest", page_form(html))
+
+    assert status == 200
+    [request] = deepl_server.translations()
+    billed = sum(billable(text, request.params) for text in request.texts)
+    assert billed == estimated
+    note = BeautifulSoup(html, "html.parser").select_one(".edit [role=status]").get_text()
+    assert note == f"Suggested by deepl ({billed} characters billed): not saved yet."
 
 
 def test_live_checks_flag_numbers_and_glossary_as_the_translator_types(review):

@@ -168,7 +168,7 @@ class ReviewApp:
             previous=_ref_id(previous) if previous else None, next=_ref_id(following) if following else None,
             previous_url=self._work_url(filters, previous) if previous else None,
             next_url=self._work_url(filters, following) if following else None,
-            home_url=self.base, site_url=self.site_url, engines=self.review.suggestion_cost(),
+            home_url=self.base, site_url=self.site_url, engines=self.review.suggestion_cost(ref),
             text=view.translation if shown.get("text") is None else shown["text"],
             message=shown.get("message") or DONE.get(query.get("done", "")),
             error=shown.get("error"), confirm=shown.get("confirm", []), suggestion=shown.get("suggestion"),

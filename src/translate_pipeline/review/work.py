@@ -335,10 +335,20 @@ class Review:
 
         self._change(ref, digest, clear_entry)
 
-    def suggestion_cost(self) -> list[str]:
-        """The engines a suggestion asks, in order, and what each bills (for the button's hint)."""
-        names = self._suggesting()
-        return [name if name == "memory" else f"{name} (billed by character)" for name in names]
+    def suggestion_cost(self, ref: Ref) -> list[str]:
+        """The engines a suggestion of the entry asks, in order, and what each would bill for it."""
+        entry = self._find(cat.read(self._known(ref)), ref)
+        source_language = source_language_of(self.project, ref.language)
+        segment = Segment(entry.msgid, None, self.syntax_of(ref.domain, entry))
+        engines = Engines(self.project, self._suggesting(), self.glossary(source_language))
+        costs = []
+        for name in engines.names:
+            if name == "memory":
+                costs.append("the translation memory (free)")
+            else:
+                billed = engines.shared[name].estimate([segment])
+                costs.append(f"{'DeepL' if name == 'deepl' else name} ({billed} characters billed at most)")
+        return costs
 
     def suggest(self, ref: Ref) -> Suggestion | None:
         """A fresh draft of the entry from the engines (memory first; DeepL when a key is set), not stored.
