@@ -317,6 +317,30 @@ def test_the_work_view_goes_stale_first_then_machine_then_untranslated(review):
     assert states[:4] == ["stale"] * 4 and states[4:12] == ["machine"] * 8
 
 
+def test_the_order_is_settable_from_the_home_view(review):
+    status, _, html = review.get("?" + urlencode({"order": "untranslated,machine,stale"}))
+    link = BeautifulSoup(html, "html.parser").select_one("tr[data-catalog='en/collectif'] a")["href"]
+    status, _, html = review.get(link, prefix="")
+    assert BeautifulSoup(html, "html.parser").select_one(".badge").get_text() == "untranslated"
+
+
+def test_an_action_while_another_run_writes_the_catalogs_says_so_and_keeps_the_text(review, monkeypatch):
+    from translate_pipeline.review import work
+    from translate_pipeline.sync import project_lock
+
+    monkeypatch.setattr(work, "LOCK_WAIT", 0)
+    path = po_path(review.root, MACHINE[0])
+    before = path.read_bytes()
+    form = page_form(work_page(review, ref(*MACHINE)))
+    with project_lock(load_project(review.root)):
+        status, _, html = review.post("approve", form | {"text": "Latest news"})
+    assert status == 503
+    soup = BeautifulSoup(html, "html.parser")
+    assert "another translate-pipeline run is writing this project's catalogs" in soup.select_one("[role=alert]").get_text()
+    assert soup.select_one("#editor").get_text() == "Latest news"
+    assert path.read_bytes() == before
+
+
 # -- security ------------------------------------------------------------------------
 
 

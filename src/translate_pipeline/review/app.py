@@ -42,6 +42,11 @@ DONE = {  # what the page says after an action (never text from the request)
     "saved": "Saved, not approved: it stays to review.",
     "cleared": "Draft cleared: the entry is untranslated.",
 }
+ORDERS = {  # the orders the home view offers for going through the entries
+    "stale,machine,untranslated": "stale first, then machine drafts, then untranslated",
+    "machine,stale,untranslated": "machine drafts first",
+    "untranslated,machine,stale": "untranslated first",
+}
 SHORTCUTS = {"approve": "Ctrl+Enter", "next": "Alt+N", "previous": "Alt+P", "editor": "Alt+E"}
 DEFAULT_SITE_URL = "http://127.0.0.1:8000/"  # where `translate-pipeline serve` shows the sites
 
@@ -131,8 +136,9 @@ class ReviewApp:
         domain = query.get("doc") or None
         state = _state(query.get("state"))
         rows, totals = self.review.overview(domain, state)
+        order = ",".join(_order(state or query.get("order")))
         return self._page("home.html", rows=rows, totals=totals, domains=self.review.domains(),
-                          doc=domain or "", state=state or "")
+                          doc=domain or "", state=state or "", order=order, orders=ORDERS)
 
     def _filters(self, source: dict[str, str]) -> dict[str, str]:
         return {key: source[key] for key in ("lang", "doc", "order") if source.get(key)}
@@ -153,6 +159,8 @@ class ReviewApp:
             return self._page("done.html", status, filters=filters, error=shown.get("error"))
         try:
             view = self.review.entry(ref, shown.get("text"))
+        except Refused as unknown:  # a catalog not under review here
+            return self._page("done.html", 404, filters=filters, error=str(unknown))
         except EntryChanged as gone:  # the entry is no more (a sync changed its text): the first one
             if not queue or ref == queue[0]:
                 raise
