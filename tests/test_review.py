@@ -401,6 +401,14 @@ def test_the_command_listens_on_loopback_only_prints_its_url_and_stops_on_ctrl_c
     assert not state_path(root).exists()
 
 
+def test_an_unknown_document_is_refused_before_anything_is_served(tmp_path, tp):
+    root = copy_sample(tmp_path / "sample")
+    result = tp("-C", root, "review", "--no-browser", "rapports/nowhere")
+    assert result.code == 2
+    assert "no document 'rapports/nowhere' in this project" in result.err
+    assert not state_path(root).exists()
+
+
 # -- the marks of serve's preview ---------------------------------------------------
 
 

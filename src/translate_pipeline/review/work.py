@@ -404,7 +404,10 @@ class Review:
             catalog = cat.load(path)
             if catalog.read_digest != digest:
                 raise EntryChanged(shown)
-            change(self._find(catalog, ref))
+            entry = self._find(catalog, ref)
+            if entry.msgid_plural:
+                raise Refused("an entry with plural forms is reviewed in a PO editor (Poedit, Lokalize, Weblate)")
+            change(entry)
             try:
                 cat.write_catalogs([catalog], journal_path(self.project))
             except CatalogChanged:
