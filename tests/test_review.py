@@ -274,6 +274,12 @@ def test_suggest_asks_deepl_when_a_key_is_set_and_says_what_it_bills(review, dee
     note = BeautifulSoup(html, "html.parser").select_one(".edit [role=status]").get_text()
     assert note == f"Suggested by deepl ({billed} characters billed): not saved yet."
 
+    # Asked again (or drafted by draft later): nothing is sent or billed twice.
+    assert "DeepL (paid for already: nothing billed)" in work_page(review, ref("actualites", msgid))
+    status, _, html = review.post("suggest", page_form(html))
+    assert status == 200 and len(deepl_server.translations()) == 1
+    assert "Suggested by deepl (paid for already: nothing billed)" in html
+
 
 def test_live_checks_flag_numbers_and_glossary_as_the_translator_types(review):
     entry = ref(*STALE)
@@ -315,6 +321,19 @@ def test_the_work_view_goes_stale_first_then_machine_then_untranslated(review):
             break
         status, _, html = review.get(link["href"], prefix="")
     assert states[:4] == ["stale"] * 4 and states[4:12] == ["machine"] * 8
+
+
+def test_after_the_last_entry_of_a_document_the_page_says_nothing_is_left(review):
+    status, _, html = review.get("work?" + urlencode({"lang": "en", "doc": "ressources"}))
+    assert "Entry 1 of 1" in html
+    form = page_form(html)
+    msgid = BeautifulSoup(html, "html.parser").select_one(".context .here p[lang=fr]").get_text()
+    status, headers, _ = review.post("approve", form | {"text": msgid, "confirm": "yes"})
+    assert status == 303
+    status, _, html = review.get(headers["Location"], prefix="")
+    soup = BeautifulSoup(html, "html.parser")
+    assert soup.select_one("[role=status]").get_text() == "Approved."
+    assert soup.select_one("h1").get_text() == "Nothing left to review here"
 
 
 def test_the_order_is_settable_from_the_home_view(review):

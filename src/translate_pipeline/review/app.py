@@ -156,11 +156,12 @@ class ReviewApp:
         queue = self.review.queue(filters.get("lang"), filters.get("doc"), order)
         ref = ref or _parse_ref(query.get("e")) or (queue[0] if queue else None)
         if ref is None:
-            return self._page("done.html", status, filters=filters, error=shown.get("error"))
+            return self._page("done.html", status, filters=filters, error=shown.get("error"),
+                              message=DONE.get(query.get("done", "")))
         try:
             view = self.review.entry(ref, shown.get("text"))
         except Refused as unknown:  # a catalog not under review here
-            return self._page("done.html", 404, filters=filters, error=str(unknown))
+            return self._page("done.html", 404, filters=filters, error=str(unknown), message=None)
         except EntryChanged as gone:  # the entry is no more (a sync changed its text): the first one
             if not queue or ref == queue[0]:
                 raise
@@ -185,7 +186,7 @@ class ReviewApp:
     def _go(self, query: dict[str, str]) -> Answer:
         ref = self.review.find_passage(query.get("path", ""), query.get("anchor", ""))
         if ref is None:
-            return self._page("done.html", 404, filters={},
+            return self._page("done.html", 404, filters={}, message=None,
                               error="This passage has no entry to review here (the page or its catalog changed).")
         return Answer(303, location=self._work_url({}, ref))
 

@@ -25,8 +25,8 @@ from .. import markup
 from ..catalog import State
 from ..direction import source_language_of
 from ..discovery import documents
-from ..draft import Engines, page_syntax, project_glossary, targets
-from ..engines import Segment
+from ..draft import Engines, open_cache, page_syntax, project_glossary, targets
+from ..engines import Draft, Engine, Segment
 from ..errors import CatalogChanged, PipelineError
 from ..extract import docnames_to_domain
 from ..files import relative
@@ -35,6 +35,7 @@ from ..numbers import number_differences
 from ..settings import Project
 from ..status import CatalogStatus, Tally, status, word_diff
 from ..sync import journal_path, project_lock
+from ..tmcache import CachedDraft, CacheKey
 
 ORDER = (State.STALE, State.MACHINE, State.UNTRANSLATED)
 """The entries that need a translator, in the order the work view goes through them."""
@@ -342,12 +343,14 @@ class Review:
         segment = Segment(entry.msgid, None, self.syntax_of(ref.domain, entry))
         engines = Engines(self.project, self._suggesting(), self.glossary(source_language))
         costs = []
-        for name in engines.names:
-            if name == "memory":
-                costs.append("the translation memory (free)")
+        for engine in engines.for_pair(source_language, ref.language, {}):
+            shown = "DeepL" if engine.name == "deepl" else engine.name
+            if not engine.paid:
+                costs.append("the translation memory (free)" if engine.name == "memory" else f"{shown} (free)")
+            elif self._paid_before(engine, segment, source_language, ref.language) is not None:
+                costs.append(f"{shown} (paid for already: nothing billed)")
             else:
-                billed = engines.shared[name].estimate([segment])
-                costs.append(f"{'DeepL' if name == 'deepl' else name} ({billed} characters billed at most)")
+                costs.append(f"{shown} ({engine.estimate([segment])} characters billed at most)")
         return costs
 
     def suggest(self, ref: Ref) -> Suggestion | None:
@@ -361,13 +364,41 @@ class Review:
         syntax = self.syntax_of(ref.domain, entry)
         catalogs = {domain: cat.read(p) for domain, p in cat.iter_catalogs(self.project.catalog_dir(ref.language))}
         engines = Engines(self.project, self._suggesting(), self.glossary(source_language))
+        segment = Segment(entry.msgid, None, syntax)
         for engine in engines.for_pair(source_language, ref.language, catalogs):
             if engine.paid:
-                engine.prepare()
-            answer = engine.translate([Segment(entry.msgid, None, syntax)], source_language, ref.language)[0]
+                answer = self._paid_before(engine, segment, source_language, ref.language)
+                if answer is None:
+                    engine.prepare()
+                    answer = engine.translate([segment], source_language, ref.language)[0]
+                    self._keep_paid(engine, segment, source_language, ref.language, answer)
+            else:
+                answer = engine.translate([segment], source_language, ref.language)[0]
             if answer is not None and not markup.check(entry.msgid, answer.text, syntax):
                 return Suggestion(answer.text, answer.origin, engine.name, answer.billed_characters)
         return None
+
+    def _cache_key(self, engine: Engine, segment: Segment, source: str, target: str) -> CacheKey:
+        # As draft keys what paying engines answered: a draft paid for by
+        # draft is suggested for nothing, and one paid for here is drafted so.
+        settings = engine.settings_key() + ("" if segment.syntax == markup.RST else f";syntax={segment.syntax}")
+        return CacheKey(engine.name, settings, source, target)
+
+    def _paid_before(self, engine: Engine, segment: Segment, source: str, target: str) -> Draft | None:
+        """What the engine answered for the text before (the drafts cache), billed nothing now."""
+        cache = open_cache(self.project, create=False)
+        if cache is None:
+            return None
+        with cache:
+            hit = cache.get(self._cache_key(engine, segment, source, target), segment.text)
+        return None if hit is None else Draft(hit.text, 0, hit.origin)
+
+    def _keep_paid(self, engine: Engine, segment: Segment, source: str, target: str, answer: Draft | None) -> None:
+        if answer is None:
+            return
+        with open_cache(self.project) as cache:
+            cache.put_many(self._cache_key(engine, segment, source, target), [
+                (segment.text, CachedDraft(answer.text, answer.billed_characters, answer.origin, cat.today()))])
 
     # -- helpers --------------------------------------------------------------
 
