@@ -137,6 +137,8 @@ def test_a_translator_approves_a_draft_by_keyboard_then_edits_and_approves_a_sta
     expect(target).to_be_focused()
     page.keyboard.press("Enter")
     expect(page.locator("p.text[lang=fr]")).to_have_text(MACHINE[1])
+    page.wait_for_load_state()  # the page's script (its keys) has run
+    expect(page.get_by_role("textbox", name="Translation (English)", exact=True)).to_have_value(MACHINE[2])
     for name in ("Approve", "Save draft", "Suggest", "Clear"):
         expect(page.get_by_role("button", name=name, exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="Next")).to_be_visible()
@@ -144,7 +146,15 @@ def test_a_translator_approves_a_draft_by_keyboard_then_edits_and_approves_a_sta
     expect(page.locator("#editor")).to_be_focused()
     page.keyboard.press("Control+Enter")
     expect(page.get_by_role("status")).to_have_text("Approved.")
-    expect(page.locator("p.text[lang=fr]")).not_to_have_text(MACHINE[1])  # on to the next draft
+    source = page.locator("p.text[lang=fr]")
+    expect(source).not_to_have_text(MACHINE[1])  # on to the next draft
+    here = source.inner_text()
+    page.wait_for_load_state()
+    page.keyboard.press("Alt+N")
+    expect(source).not_to_have_text(here)
+    page.wait_for_load_state()
+    page.keyboard.press("Alt+P")
+    expect(source).to_have_text(here)
 
     # A stale entry: what changed in the French, then an edit checked as it is typed, approved.
     page.goto(review_url)
