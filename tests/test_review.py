@@ -428,6 +428,19 @@ def test_an_unknown_document_is_refused_before_anything_is_served(tmp_path, tp):
     assert not state_path(root).exists()
 
 
+def test_a_port_in_use_is_named_with_what_to_do(tmp_path, tp):
+    import socket
+
+    root = copy_sample(tmp_path / "sample")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = tp("-C", root, "review", "--no-browser", "--port", port)
+    assert result.code == 2
+    assert f"cannot serve the review page on port {port}" in result.err and "choose another with --port" in result.err
+
+
 # -- the marks of serve's preview ---------------------------------------------------
 
 

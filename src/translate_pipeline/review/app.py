@@ -81,7 +81,7 @@ class ReviewApp:
 
     def answer(self, method: str, target: str, headers: Any, body: bytes, port: int) -> Answer:
         url = urlsplit(target)
-        _, first, rest = (url.path + "/").split("/", 2) if url.path.count("/") >= 1 else ("", "", "")
+        first, _, rest = url.path.removeprefix("/").partition("/")  # "/TOKEN/route"
         host = (headers.get("Host") or "").rsplit(":", 1)[0]
         if host not in HOSTS or not secrets.compare_digest(first.encode(), self.token.encode()):
             return Answer(403, b"Forbidden: open the review page with the address translate-pipeline review printed.",
