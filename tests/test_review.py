@@ -32,7 +32,7 @@ from deepl_server import billable
 from translate_pipeline.review.app import open_review, run_review
 from translate_pipeline.review.state import PREVIEW_PATH, state_path
 from translate_pipeline.review.work import Review, entry_key
-from translate_pipeline.settings import load_project
+from translate_pipeline.project.settings import load_project
 
 MACHINE = ("actualites", "Actualités")  # a machine draft of the sample ("News")
 STALE = ("collectif", "Trois groupes de travail se réunissent tous les deux mois\u00a0:")
@@ -345,7 +345,7 @@ def test_the_order_is_settable_from_the_home_view(review):
 
 def test_an_action_while_another_run_writes_the_catalogs_says_so_and_keeps_the_text(review, monkeypatch):
     from translate_pipeline.review import work
-    from translate_pipeline.sync import project_lock
+    from translate_pipeline.catalogs.sync import project_lock
 
     monkeypatch.setattr(work, "LOCK_WAIT", 0)
     path = po_path(review.root, MACHINE[0])
@@ -445,7 +445,7 @@ def test_a_port_in_use_is_named_with_what_to_do(tmp_path, tp):
 
 
 def test_serves_preview_says_where_the_review_page_runs_and_nothing_when_none_runs(review):
-    from translate_pipeline.server import _http
+    from translate_pipeline.publishing.server import _http
 
     said = []
     with _http(review.root / "_build" / "site", 0, said.append):

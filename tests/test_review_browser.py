@@ -29,7 +29,7 @@ from conftest import copy_sample, po_path
 from test_browser import CHROMIUM, CHROMIUM_ARGS, _html_only
 from translate_pipeline.cli import run
 from translate_pipeline.review.state import PREVIEW_PATH
-from translate_pipeline.server import _http
+from translate_pipeline.publishing.server import _http
 
 MACHINE = ("actualites", "Actualités", "News")
 STALE = ("collectif", "Trois groupes de travail se réunissent tous les deux mois\u00a0:")

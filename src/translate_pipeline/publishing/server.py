@@ -286,7 +286,7 @@ def _serve_http(directory: str, port: int, connection: Any) -> None:
     import http.server
     import io
 
-    from .review.state import PREVIEW_PATH, preview_answer
+    from ..review.state import PREVIEW_PATH, preview_answer
 
     site = os.path.realpath(directory)
 

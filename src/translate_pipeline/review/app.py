@@ -27,8 +27,8 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 
 import jinja2
 
-from ..catalog import State
-from ..direction import language_name
+from ..catalogs.catalog import State
+from ..project.direction import language_name
 from ..errors import LockedError, PipelineError
 from .work import ORDER, EntryChanged, Ref, Refused, Review
 

@@ -15,7 +15,7 @@ import json
 import os
 from pathlib import Path
 
-from ..settings import CACHE_DIR
+from ..project.settings import CACHE_DIR
 
 STATE_FILE = "review.json"
 PREVIEW_PATH = "/_translate-pipeline/review.json"  # what the previewed pages ask serve for

@@ -20,22 +20,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import catalog as cat
-from .. import markup
-from ..catalog import State
-from ..direction import source_language_of
-from ..discovery import documents
-from ..draft import Engines, open_cache, page_syntax, project_glossary, targets
-from ..engines import Draft, Engine, Segment
+from ..catalogs import catalog as cat
+from ..catalogs.catalog import State
+from ..catalogs.extract import docnames_to_domain
+from ..catalogs.status import CatalogStatus, Tally, status, word_diff
+from ..catalogs.sync import journal_path, project_lock
+from ..checks import markup
+from ..checks.numbers import number_differences
+from ..drafting.draft import Engines, open_cache, page_syntax, project_glossary, targets
+from ..drafting.engines import Draft, Engine, Segment
+from ..drafting.glossary import Glossary, missing_terms
+from ..drafting.tmcache import CachedDraft, CacheKey
 from ..errors import CatalogChanged, PipelineError
-from ..extract import docnames_to_domain
 from ..files import relative
-from ..glossary import Glossary, missing_terms
-from ..numbers import number_differences
-from ..settings import Project
-from ..status import CatalogStatus, Tally, status, word_diff
-from ..sync import journal_path, project_lock
-from ..tmcache import CachedDraft, CacheKey
+from ..project.direction import source_language_of
+from ..project.discovery import documents
+from ..project.settings import Project
 
 ORDER = (State.STALE, State.MACHINE, State.UNTRANSLATED)
 """The entries that need a translator, in the order the work view goes through them."""
