@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from translate_pipeline import catalog as cat
+from translate_pipeline.catalogs import catalog as cat
 
 HEADER = '''msgid ""
 msgstr ""
