@@ -475,3 +475,6 @@ def test_a_mark_links_to_its_entry_through_go(review):
     assert status == 303
     assert parse_qs(urlsplit(headers["Location"]).query)["e"] == [ref(*MACHINE)]
     assert review.get("go?" + urlencode({"path": "en/nowhere.html", "anchor": "tp-0"}))[0] == 404
+    status, headers, _ = review.get("go?" + urlencode({"path": "en/actualites.html", "section": "actualites"}))
+    assert status == 303  # a marked title: by its section's id
+    assert parse_qs(urlsplit(headers["Location"]).query)["e"] == [ref(*MACHINE)]

@@ -119,6 +119,10 @@ def test_a_mark_of_the_preview_links_to_its_entry_and_the_published_site_has_no_
     expect(page.locator("p.text[lang=fr]")).to_contain_text("Cette page annonce les prochains rendez-vous")
     expect(page.locator(".badge")).to_have_text("machine")
 
+    page.goto(preview + "en/actualites.html")  # a marked title links to its entry too
+    page.locator("h1.tp-mark + .tp-review-title").get_by_role("link", name="Review this passage").click()
+    expect(page.locator("p.text[lang=fr]")).to_have_text(MACHINE[1])
+
 
 def test_a_translator_approves_a_draft_by_keyboard_then_edits_and_approves_a_stale_entry(page, review_url, root):
     machine_po, stale_po = po_path(root, MACHINE[0]), po_path(root, STALE[0])

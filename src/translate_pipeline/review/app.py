@@ -184,7 +184,7 @@ class ReviewApp:
         )
 
     def _go(self, query: dict[str, str]) -> Answer:
-        ref = self.review.find_passage(query.get("path", ""), query.get("anchor", ""))
+        ref = self.review.find_passage(query.get("path", ""), query.get("anchor", ""), query.get("section", ""))
         if ref is None:
             return self._page("done.html", 404, filters={}, message=None,
                               error="This passage has no entry to review here (the page or its catalog changed).")

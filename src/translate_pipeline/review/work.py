@@ -263,8 +263,12 @@ class Review:
             return glossary.reversed()
         return glossary
 
-    def find_passage(self, page: str, anchor: str) -> Ref | None:
-        """The entry a passage of the built site shows (``page``: "en/rapports/x.html", ``anchor``: its id)."""
+    def find_passage(self, page: str, anchor: str, section: str = "") -> Ref | None:
+        """The entry a passage of the built site shows (``page``: "en/rapports/x.html", ``anchor``: its
+        id); or, with ``section`` (a section's id, which docutils derives from its original title), the
+        entry of that title."""
+        from docutils.nodes import make_id
+
         from ..sphinx.marks import anchor_of
 
         language, _, rest = page.strip("/").partition("/")
@@ -278,7 +282,7 @@ class Review:
             return None
         wanted = re.sub(r"-\d+$", "", anchor)
         for entry in cat.read(path).entries:
-            if anchor_of(entry.msgid) == wanted:
+            if (anchor_of(entry.msgid) == wanted) if anchor else (section and make_id(entry.msgid) == section):
                 return Ref(language, domain, entry_key(entry))
         return None
 

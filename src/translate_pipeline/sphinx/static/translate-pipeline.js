@@ -49,15 +49,27 @@
       var page = location.pathname.replace(/^\//, "");
       if (page === "" || /\/$/.test(page)) page += "index.html";
       var french = (document.documentElement.lang || "").slice(0, 2) === "fr";
-      document.querySelectorAll(".tp-mark > .tp-anchor[id]").forEach(function (anchor) {
-        var mark = anchor.parentElement;
+      function reviewLink(where) {
         var link = document.createElement("a");
         link.className = "tp-review-link";
-        link.href = data.review + "go?" + new URLSearchParams({path: page, anchor: anchor.id});
+        link.href = data.review + "go?" + new URLSearchParams(Object.assign({path: page}, where));
         link.textContent = french ? "Réviser ce passage" : "Review this passage";
+        return link;
+      }
+      document.querySelectorAll(".tp-mark > .tp-anchor[id]").forEach(function (anchor) {
+        var mark = anchor.parentElement;
         var label = mark.querySelector(".tp-label") || mark;
         label.appendChild(document.createTextNode(" "));
-        label.appendChild(link);
+        label.appendChild(reviewLink({anchor: anchor.id}));
+      });
+      /* a marked title: its entry is found by its section's id (derived from the original title) */
+      document.querySelectorAll(":is(h1, h2, h3, h4, h5, h6).tp-mark").forEach(function (heading) {
+        var section = heading.closest("section[id]");
+        if (!section) return;
+        var line = document.createElement("p");
+        line.className = "tp-review-title";
+        line.appendChild(reviewLink({section: section.id}));
+        heading.insertAdjacentElement("afterend", line);
       });
     }).catch(function () { /* no preview server: nothing to link */ });
   }
