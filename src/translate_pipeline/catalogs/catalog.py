@@ -274,6 +274,14 @@ def signature(po: polib.POFile) -> tuple:
     return (*_header_value(po), tuple(_entry_value(e) for e in po))
 
 
+def holds(catalog: Catalog, text: str) -> bool:
+    """Whether ``text`` is a catalog with exactly ``catalog``'s content (wrapping aside)."""
+    try:
+        return signature(_parse_text(text, catalog.path)) == signature(catalog.po)
+    except CatalogError:
+        return False
+
+
 def _render(catalog: Catalog) -> str:
     """The catalog's text as gettext's tools write it (:mod:`translate_pipeline.catalogs.poformat`),
     wrapped as the file was (unwrapped, or at gettext's width) and with its header as it was."""
