@@ -576,6 +576,57 @@ def serve(ctx: Context, port: int, no_http: bool, no_watch: bool) -> None:
         click.echo("Stopped.", err=True)
 
 
+@cli.command(epilog=EXIT_CODES_HELP)
+@directory_option
+@click.option("--port", type=int, default=0, help="Serve the review page at http://127.0.0.1:PORT/ (default: any free port).")
+@click.option("--no-browser", is_flag=True, help="Only print the page's address; do not open a browser.")
+@click.option("--site-url", default="http://127.0.0.1:8000/", show_default=True, metavar="URL",
+              help="Where the built sites are shown (translate-pipeline serve), for the links to each passage.")
+@click.argument("documents", nargs=-1, metavar="[DOC]...")
+@pass_context
+def review(ctx: Context, port: int, no_browser: bool, site_url: str, documents: tuple[str, ...]) -> None:
+    """Review translations in the browser: a local page for translators.
+
+    \b
+    Goes through the entries that need a translator (stale first, then
+    machine drafts, then untranslated), each with its original (inline
+    markup shown whole), what changed in the original of a stale entry, the
+    glossary terms, the checks of draft (markup, glossary, numbers) as you
+    type, and the paragraphs around it. Approve (Ctrl+Enter, then the next
+    entry), save without approving, clear a machine draft, or ask the
+    engines for a suggestion (memory; DeepL when DEEPL_AUTH_KEY is set).
+    DOC limits it to those pages.
+
+    Every change is written as sync writes (the project's lock, the whole
+    file at once, other entries as they were); a catalog saved since the
+    page read it (a PO editor, sync, git pull) is not overwritten: the page
+    says so and shows the entry as it is now. The page listens on 127.0.0.1
+    only, at an address holding a random token (printed; nothing is served
+    without it). While `translate-pipeline serve` runs, the marks of its
+    previewed pages link to their entries here. Ctrl-C stops it.
+    """
+    from .review.app import open_review, run_review
+    from .review.work import Review
+
+    work = Review(ctx.project, list(documents) or None)
+    try:
+        server = open_review(work, port, site_url)
+    except OSError as error:
+        raise click.ClickException(f"cannot serve the review page on port {port}: {error.strerror or error}; "
+                                   "choose another with --port") from None
+    click.echo(f"Review page: {server.url}")
+    click.echo("Ctrl-C stops it.", err=True)
+    if not no_browser and (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or sys.platform != "linux"):
+        import webbrowser
+
+        webbrowser.open(server.url)
+    try:
+        run_review(server)
+    except KeyboardInterrupt:
+        click.echo("Stopped.", err=True)
+        raise SystemExit(EXIT_INTERRUPTED) from None
+
+
 def _print_concurrency(data: dict, command: str) -> None:
     """What was done about catalogs saved during the run, and about a run that died half-way."""
     interrupted = data.get("interrupted_run") or {}

@@ -369,6 +369,9 @@ def _serve_http(directory: str, port: int, connection: Any, preview: tuple[Path,
                 say: Say | None = None) -> None:
     import http
     import http.server
+    import io
+
+    from ..review.state import PREVIEW_PATH, preview_answer
 
     site = os.path.realpath(directory)
 
@@ -379,6 +382,8 @@ def _serve_http(directory: str, port: int, connection: Any, preview: tuple[Path,
             pass
 
         def send_head(self) -> Any:
+            if self.path.split("?", 1)[0] == PREVIEW_PATH:  # where a running review page is, if one runs
+                return self.review_link()
             path = self.translate_path(self.path)
             if "\x00" in path:
                 self.send_error(http.HTTPStatus.BAD_REQUEST, "Bad request")
@@ -388,6 +393,18 @@ def _serve_http(directory: str, port: int, connection: Any, preview: tuple[Path,
                 self.send_error(http.HTTPStatus.NOT_FOUND, "File not found")
                 return None
             return super().send_head()
+
+        def review_link(self) -> Any:
+            answer = preview_answer(Path(site).parent.parent, self.headers.get("Host"))
+            if answer is None:
+                self.send_error(http.HTTPStatus.NOT_FOUND, "No review page runs")
+                return None
+            self.send_response(http.HTTPStatus.OK)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(answer)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            return io.BytesIO(answer)
 
     class PreviewServer(http.server.ThreadingHTTPServer):
         def handle_error(self, request: Any, client_address: Any) -> None:

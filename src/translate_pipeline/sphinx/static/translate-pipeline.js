@@ -36,4 +36,41 @@
     if (/(^|\/)search\.html$/.test(location.pathname)) base = base.split("?")[0] + location.search;
     link.href = base + sectionInView();
   });
+
+  /* In the local preview of `translate-pipeline serve` only: while a review
+   * page runs (`translate-pipeline review`), the preview says where, and
+   * each marked passage links to its entry there. A published site answers
+   * no such address, so its marks never link anywhere. */
+  if (location.protocol === "http:" && /^(127\.0\.0\.1|localhost|\[::1\])$/.test(location.hostname)) {
+    fetch("/_translate-pipeline/review.json", {cache: "no-store"}).then(function (response) {
+      return response.ok ? response.json() : null;
+    }).then(function (data) {
+      if (!data || !data.review) return;
+      var page = location.pathname.replace(/^\//, "");
+      if (page === "" || /\/$/.test(page)) page += "index.html";
+      var french = (document.documentElement.lang || "").slice(0, 2) === "fr";
+      function reviewLink(where) {
+        var link = document.createElement("a");
+        link.className = "tp-review-link";
+        link.href = data.review + "go?" + new URLSearchParams(Object.assign({path: page}, where));
+        link.textContent = french ? "Réviser ce passage" : "Review this passage";
+        return link;
+      }
+      document.querySelectorAll(".tp-mark > .tp-anchor[id]").forEach(function (anchor) {
+        var mark = anchor.parentElement;
+        var label = mark.querySelector(".tp-label") || mark;
+        label.appendChild(document.createTextNode(" "));
+        label.appendChild(reviewLink({anchor: anchor.id}));
+      });
+      /* a marked title: its entry is found by its section's id (derived from the original title) */
+      document.querySelectorAll(":is(h1, h2, h3, h4, h5, h6).tp-mark").forEach(function (heading) {
+        var section = heading.closest("section[id]");
+        if (!section) return;
+        var line = document.createElement("p");
+        line.className = "tp-review-title";
+        line.appendChild(reviewLink({section: section.id}));
+        heading.insertAdjacentElement("afterend", line);
+      });
+    }).catch(function () { /* no preview server: nothing to link */ });
+  }
 })();
