@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import marks, names, render, site
+from . import marks, names, render, site, templatetext
 from .wording import Wording, autonym
 
 if TYPE_CHECKING:
@@ -162,7 +162,9 @@ def cache_templates(app: Sphinx) -> None:
 
     directory = Path(app.doctreedir) / "templates"
     directory.mkdir(parents=True, exist_ok=True)
-    environment.bytecode_cache = FileSystemBytecodeCache(str(directory))
+    # the templates are compiled as :mod:`.templatetext` rewrites them: the
+    # files of another form of that rewriting are not read
+    environment.bytecode_cache = FileSystemBytecodeCache(str(directory), f"__jinja2_{templatetext.FORM}_%s.cache")
 
 
 def copy_assets(app: Sphinx, exception: Exception | None) -> None:
