@@ -15,6 +15,10 @@ before Jinja compiles it):
   ``{{ _("...")|e }}``: Sphinx's catalog, the theme's, then the tool's
   (``locale/LANG/LC_MESSAGES/themes.po``, :mod:`.themes`) translate them; a
   text nobody translates stays as it was;
+* the texts of :data:`THEME_OPTIONS` are translated at ``html-page-context``;
+* a ``<title>`` made by Jinja (the page's) gets ``lang`` when the page's
+  title or the site's name in it is not yet translated (``tp_title_language``,
+  set by :func:`.pages.page_context`);
 * where a template prints ``project``, ``docstitle`` or ``shorttitle`` as text
   (not in an attribute nor in ``<title>``), it goes through
   ``translate-pipeline/name.html``, which wraps it in ``<span lang="...">``
@@ -24,15 +28,17 @@ before Jinja compiles it):
 What is inside ``{% trans %}``, ``{% raw %}``, ``<script>`` and ``<style>``
 is left as it is. The rewriting depends on the template's text only, so
 Jinja's bytecode cache (keyed by that text) stays right; its files carry
-:data:`FORM` in their names, so those compiled before a change of these
+:data:`FORM` in their names, so those compiled by another version of these
 rules are not used.
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import json
 import re
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from jinja2.ext import Extension
@@ -42,11 +48,17 @@ from . import names, site
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-FORM = "tp1"  # changes with the rules below: see pages.cache_templates
+# The form of the rewriting, from this module's text: the templates compiled
+# by another form of it are not read from Jinja's bytecode cache (see
+# pages.cache_templates).
+FORM = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]
 NAME_TEMPLATE = "translate-pipeline/name.html"
 
 # Texts themes write outside any tag, in English, with no ``_()``.
 TEXTS = ("Powered by",)
+# Theme options whose English default a theme prints as is (PyData's "Search the
+# docs ..."): translated like its words; a project's own value stays as it is.
+THEME_OPTIONS = ("theme_search_bar_text",)
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _STATEMENT = re.compile(r"\{%-?\s*(\w+)")
@@ -118,6 +130,8 @@ def _plain(text: str, kept: bool) -> str:
 
 
 def _words(text: str) -> str:
+    if text.endswith("<title>"):  # a page's title, made by Jinja: it says its language when not the site's
+        text = text[:-len("<title>")] + '<title{% if tp_title_language %} lang="{{ tp_title_language|e }}"{% endif %}>'
     text = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{_translated(m.group(2))}"' if _is_words(m.group(2)) else m.group(), text)
     text = _TITLE.sub(lambda m: f"<title>{_translated(m.group(1))}</title>" if _is_words(m.group(1)) else m.group(), text)
     return _TEXT.sub(lambda m: _translated(m.group(1)), text)
@@ -175,5 +189,10 @@ def setup_templates(app: Sphinx) -> None:
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    """At ``html-page-context``: which names the page shows untranslated."""
+    """At ``html-page-context``: which names the page shows untranslated; theme options in the site's language."""
     context["tp_name_languages"] = name_languages(app)
+    translator = getattr(app, "translator", None)
+    for key in THEME_OPTIONS:
+        value = context.get(key)
+        if translator is not None and isinstance(value, str) and value:
+            context[key] = translator.gettext(value)
