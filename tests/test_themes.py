@@ -171,7 +171,16 @@ def theme_english(theme: str) -> set[str]:
             parser.feed(_JINJA.sub("\x00", source))
             words.update(parser.found)
         words.update(_option_texts(root))
+    words.update(_sphinx_default_texts())
     return {word for word in words if word not in SAME_IN_FRENCH}
+
+
+def _sphinx_default_texts() -> list[str]:
+    """Sphinx's English defaults of its text settings ("Author name not set"), which themes print."""
+    from sphinx.config import Config
+
+    defaults = (getattr(option, "default", None) for option in Config.config_values.values())
+    return [d for d in defaults if isinstance(d, str) and re.fullmatch(r"[A-Za-z]+( [A-Za-z.]+)+", d)]
 
 
 def _option_texts(root: Path) -> list[str]:

@@ -135,7 +135,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", render.doctree_resolved)
     app.connect("html-page-context", pages.page_context, priority=400)  # before furo computes its toc
     app.connect("html-page-context", printpage.PrintPages())
-    app.connect("html-page-context", templatetext.page_context)
+    app.connect("html-page-context", templatetext.page_context, priority=600)  # after the theme's
     app.connect("html-collect-pages", statuspage.collect_pages)
     app.connect("build-finished", pages.copy_assets)
     app.add_css_file(pages.CSS_FILE)

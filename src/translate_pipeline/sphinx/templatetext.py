@@ -15,7 +15,8 @@ before Jinja compiles it):
   ``{{ _("...")|e }}``: Sphinx's catalog, the theme's, then the tool's
   (``locale/LANG/LC_MESSAGES/themes.po``, :mod:`.themes`) translate them; a
   text nobody translates stays as it was;
-* the texts of :data:`THEME_OPTIONS` are translated at ``html-page-context``;
+* the texts of :data:`THEME_OPTIONS` are translated at ``html-page-context``,
+  and Sphinx's English placeholder for an author not set is not printed;
 * a ``<title>`` made by Jinja (the page's) gets ``lang`` when the page's
   title or the site's name in it is not yet translated (``tp_title_language``,
   set by :func:`.pages.page_context`);
@@ -59,6 +60,8 @@ TEXTS = ("Powered by",)
 # Theme options whose English default a theme prints as is (PyData's "Search the
 # docs ..."): translated like its words; a project's own value stays as it is.
 THEME_OPTIONS = ("theme_search_bar_text",)
+# What Sphinx puts in ``author`` when conf.py sets none (Sphinx 8 and later; "unknown" before).
+NO_AUTHOR = ("Author name not set", "unknown")
 
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)
 _STATEMENT = re.compile(r"\{%-?\s*(\w+)")
@@ -189,10 +192,13 @@ def setup_templates(app: Sphinx) -> None:
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any], doctree: Any) -> None:
-    """At ``html-page-context``: which names the page shows untranslated; theme options in the site's language."""
+    """At ``html-page-context``, after the theme's own handlers (priority 600): which names the
+    page shows untranslated; theme options in the site's language; no author where none is set."""
     context["tp_name_languages"] = name_languages(app)
     translator = getattr(app, "translator", None)
     for key in THEME_OPTIONS:
         value = context.get(key)
         if translator is not None and isinstance(value, str) and value:
             context[key] = translator.gettext(value)
+    if context.get("author") in NO_AUTHOR:
+        del context["author"]  # the Book theme prints "By Author name not set"
