@@ -54,6 +54,7 @@ if TYPE_CHECKING:
 # pages.cache_templates).
 FORM = hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:10]
 NAME_TEMPLATE = "translate-pipeline/name.html"
+TITLE_TEMPLATE = "translate-pipeline/title-lang.html"
 
 # Texts themes write outside any tag, in English, with no ``_()``.
 TEXTS = ("Powered by",)
@@ -91,7 +92,7 @@ def rewrite(source: str) -> str:
     position = 0
     for found in _JINJA.finditer(source):
         plain = source[position:found.start()]
-        out.append(_plain(plain, bool(closing or raw_text)))
+        out.append(_plain(plain, bool(closing), raw_text))
         raw_text, in_tag = _after(plain, raw_text, in_tag)
         construct = found.group()
         statement = _STATEMENT.match(construct)
@@ -105,7 +106,7 @@ def rewrite(source: str) -> str:
             construct = _named(construct)
         out.append(construct)
         position = found.end()
-    out.append(_plain(source[position:], bool(closing or raw_text)))
+    out.append(_plain(source[position:], bool(closing), raw_text))
     return "".join(out)
 
 
@@ -113,10 +114,17 @@ def _translated(text: str) -> str:
     return "{{ _(" + json.dumps(html.unescape(text)) + ")|e }}"
 
 
-def _plain(text: str, kept: bool) -> str:
-    """A stretch of the template without Jinja: its literal English made translatable."""
-    if kept:
+def _plain(text: str, in_block: bool, raw_text: str = "") -> str:
+    """A stretch of the template without Jinja: its literal English made translatable.
+
+    ``in_block``: it is inside a ``{% trans %}`` or ``{% raw %}``; ``raw_text``:
+    it starts inside that element (``title``, ``script``...), left as is up to its end.
+    """
+    if in_block:
         return text
+    if raw_text:
+        end = re.compile(rf"</{raw_text}\s*>", re.I).search(text)
+        return text if end is None else text[:end.end()] + _plain(text[end.end():], False)
     pieces = []
     position = 0
     for element in _RAW_TEXT.finditer(text):  # nothing inside <script> or <style> is touched
@@ -134,7 +142,7 @@ def _plain(text: str, kept: bool) -> str:
 
 def _words(text: str) -> str:
     if text.endswith("<title>"):  # a page's title, made by Jinja: it says its language when not the site's
-        text = text[:-len("<title>")] + '<title{% if tp_title_language %} lang="{{ tp_title_language|e }}"{% endif %}>'
+        text = text[:-len(">")] + f'{{% include "{TITLE_TEMPLATE}" %}}>'
     text = _ATTRIBUTE.sub(lambda m: f'{m.group(1)}="{_translated(m.group(2))}"' if _is_words(m.group(2)) else m.group(), text)
     text = _TITLE.sub(lambda m: f"<title>{_translated(m.group(1))}</title>" if _is_words(m.group(1)) else m.group(), text)
     return _TEXT.sub(lambda m: _translated(m.group(1)), text)
