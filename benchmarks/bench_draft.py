@@ -57,7 +57,7 @@ import make_corpus  # noqa: E402
 import polib  # noqa: E402
 from deepl_server import DeepLServer, billable  # noqa: E402
 
-from translate_pipeline.markup import protect  # noqa: E402
+from translate_pipeline.checks.markup import protect  # noqa: E402
 
 KEY = "bench-key:fx"
 LANG = "en"

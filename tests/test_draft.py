@@ -9,15 +9,21 @@ from conftest import entries, po_path, snapshot, translate
 
 from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
 from deepl_server import billable
-from translate_pipeline import catalog as cat
-from translate_pipeline import draft as draft_module
-from translate_pipeline.draft import Engines, draft, memory_pairs, plan, source_language_of
-from translate_pipeline.engines import Draft, Engine, MemoryEngine, get_engine
-from translate_pipeline.engines.deepl import RetryPolicy
-from translate_pipeline.glossary import Glossary, Term
-from translate_pipeline.settings import load_project
-from translate_pipeline.sync import load_catalogs, sync
-from translate_pipeline.tmcache import TranslationCache
+from translate_pipeline.catalogs import catalog as cat
+from translate_pipeline.drafting import draft as draft_module
+from translate_pipeline.drafting.draft import (
+    Engines,
+    draft,
+    memory_pairs,
+    plan,
+    source_language_of,
+)
+from translate_pipeline.drafting.engines import Draft, Engine, MemoryEngine, get_engine
+from translate_pipeline.drafting.engines.deepl import RetryPolicy
+from translate_pipeline.drafting.glossary import Glossary, Term
+from translate_pipeline.project.settings import load_project
+from translate_pipeline.catalogs.sync import load_catalogs, sync
+from translate_pipeline.drafting.tmcache import TranslationCache
 
 REUNION = "rapports/reunion"
 PARA = "La réunion s'est tenue au ministère des Droits des femmes, à Paris."

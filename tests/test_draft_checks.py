@@ -11,10 +11,10 @@ from bs4 import BeautifulSoup
 from conftest import REPO, entries, po_path, translate
 from test_draft_cli import add_page
 
-from translate_pipeline import catalog as cat
-from translate_pipeline.glossary import GlossaryError, missing_terms, read_glossary
-from translate_pipeline.markup import myst_syntax
-from translate_pipeline.numbers import number_differences, numbers_in
+from translate_pipeline.catalogs import catalog as cat
+from translate_pipeline.drafting.glossary import GlossaryError, missing_terms, read_glossary
+from translate_pipeline.checks.markup import myst_syntax
+from translate_pipeline.checks.numbers import number_differences, numbers_in
 
 # --- reading numbers --------------------------------------------------------------------
 

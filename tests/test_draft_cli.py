@@ -12,11 +12,11 @@ import pytest
 from conftest import entries, po_path, snapshot, translate, translate_all
 
 from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
-from translate_pipeline import catalog as cat
+from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline.cli import EXIT_ENGINE, EXIT_INPUT, EXIT_INTERRUPTED, DraftProgressBar
-from translate_pipeline.engines import deepl as deepl_engine
-from translate_pipeline.engines.deepl import RetryPolicy
-from translate_pipeline.markup import protect
+from translate_pipeline.drafting.engines import deepl as deepl_engine
+from translate_pipeline.drafting.engines.deepl import RetryPolicy
+from translate_pipeline.checks.markup import protect
 
 REUNION = "rapports/reunion"
 PARA = "La réunion s'est tenue au ministère des Droits des femmes, à Paris."

@@ -10,7 +10,7 @@ import pytest
 
 from conftest_deepl import TEST_KEY, deepl_server  # noqa: F401  (the fixture)
 from deepl_server import MAX_BODY, MAX_TEXTS
-from translate_pipeline.engines import (
+from translate_pipeline.drafting.engines import (
     ENGINES,
     Draft,
     EngineError,
@@ -23,8 +23,8 @@ from translate_pipeline.engines import (
     UnsupportedLanguage,
     get_engine,
 )
-from translate_pipeline.engines.deepl import RetryPolicy, billable
-from translate_pipeline.markup import check
+from translate_pipeline.drafting.engines.deepl import RetryPolicy, billable
+from translate_pipeline.checks.markup import check
 
 FAST = RetryPolicy(attempts=3, first_delay=0.01, max_delay=0.05, timeout=1.0)
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
-from translate_pipeline.engines import get_engine
-from translate_pipeline.engines.deepl import RetryPolicy
-from translate_pipeline.glossary import (
+from translate_pipeline.drafting.engines import get_engine
+from translate_pipeline.drafting.engines.deepl import RetryPolicy
+from translate_pipeline.drafting.glossary import (
     Glossary,
     GlossaryError,
     Term,
@@ -166,7 +166,7 @@ def test_the_synced_glossary_is_used_for_drafts(deepl_server, glossary_file):  #
     setup = get_engine("deepl", retry=RetryPolicy(attempts=1))
     synced = sync_deepl_glossary(setup, read_glossary(glossary_file), project="collectif")
     engine = get_engine("deepl", glossary_id=synced.glossary_id, retry=RetryPolicy(attempts=1))
-    from translate_pipeline.engines import Segment
+    from translate_pipeline.drafting.engines import Segment
 
     [to_english] = engine.translate([Segment("Bonjour la mairie")], "fr", "en")
     [to_french] = engine.translate([Segment("Hello town hall")], "en", "fr")

@@ -142,7 +142,7 @@ def test_a_publish_waits_its_turn_for_a_bounded_time(site, tp):
 
 
 def test_an_unexpected_error_is_one_short_message(project, tp, monkeypatch):
-    from translate_pipeline import status
+    from translate_pipeline.catalogs import status
 
     def broken(*_args, **_kwargs):
         raise RuntimeError("the disk said no")

@@ -17,15 +17,15 @@ from conftest import entries, obsolete, po_path, translate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline import catalog as cat
+from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline import files
-from translate_pipeline import sync as sync_module
-from translate_pipeline.draft import draft
-from translate_pipeline.engines import Draft, Engine
+from translate_pipeline.catalogs import sync as sync_module
+from translate_pipeline.drafting.draft import draft
+from translate_pipeline.drafting.engines import Draft, Engine
 from translate_pipeline.errors import CatalogChanged
-from translate_pipeline.merge import Incoming
-from translate_pipeline.settings import load_project
-from translate_pipeline.sync import journal_path, update_catalogs
+from translate_pipeline.catalogs.merge import Incoming
+from translate_pipeline.project.settings import load_project
+from translate_pipeline.catalogs.sync import journal_path, update_catalogs
 
 from test_sync import PARA, PARA_EN, REUNION, edit, synced  # noqa: F401  (synced: the fixture)
 

@@ -12,7 +12,7 @@ from docutils.parsers.rst import roles
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline.markup import (
+from translate_pipeline.checks.markup import (
     IGNORE_TAGS,
     MarkupError,
     check,

@@ -18,8 +18,8 @@ from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
 from myst_parser.parsers.mdit import create_md_parser
 
-from translate_pipeline import markup
-from translate_pipeline.markup import RST, myst_syntax
+from translate_pipeline.checks import markup
+from translate_pipeline.checks.markup import RST, myst_syntax
 
 GOLDEN = Path(__file__).parent / "golden" / "myst"
 CASES = sorted(p.name[: -len(".md")] for p in GOLDEN.glob("*.md") if not p.name.endswith(".restored.md"))
@@ -119,7 +119,7 @@ MARKDOWNISH = st.lists(
 @settings(max_examples=300, deadline=None)
 @given(MARKDOWNISH)
 def test_any_text_is_cut_without_losing_a_character_and_restored_as_it_was(text):
-    from translate_pipeline.mystmarkup import tokens
+    from translate_pipeline.checks.mystmarkup import tokens
 
     cut = tokens(text, MYST)
     assert "".join(t if isinstance(t, str) else t.raw for t in cut) == text
@@ -136,7 +136,7 @@ def test_any_draft_is_checked_without_error(source, draft):
 
 
 def test_glossary_terms_are_looked_for_in_the_words_of_a_markdown_draft():
-    from translate_pipeline.glossary import Glossary, Term, missing_terms
+    from translate_pipeline.drafting.glossary import Glossary, Term, missing_terms
 
     glossary = Glossary((Term("collectif", "collective"),), "fr", "en")
     source = "Le [collectif](https://www.example.org/collectif) publie."

@@ -9,7 +9,7 @@ from conftest import entries, po_path, translate, translate_all
 from test_draft_cli import long_page, synced  # noqa: F401  (fixtures)
 
 from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
-from translate_pipeline.buildlog import combine
+from translate_pipeline.publishing.buildlog import combine
 from translate_pipeline.plural import counted
 
 
@@ -127,8 +127,8 @@ def test_warnings_combined_keep_their_order_and_languages():
 
 
 def test_one_attempt_is_singular(synced, tp, deepl_server, monkeypatch):  # noqa: F811
-    from translate_pipeline.engines import deepl as deepl_engine
-    from translate_pipeline.engines.deepl import RetryPolicy
+    from translate_pipeline.drafting.engines import deepl as deepl_engine
+    from translate_pipeline.drafting.engines.deepl import RetryPolicy
 
     monkeypatch.setattr(deepl_engine, "DEFAULT_RETRY", RetryPolicy(attempts=1, first_delay=0.01, timeout=1.0))
     deepl_server.fail(503, times=float("inf"), path="/v2/translate")

@@ -21,9 +21,9 @@ from bs4 import BeautifulSoup
 from conftest import ROOTS, entries, po_path
 
 from deepl_server import DeepLServer
-from translate_pipeline import discovery
+from translate_pipeline.project import discovery
 from translate_pipeline.cli import run
-from translate_pipeline.settings import load_project
+from translate_pipeline.project.settings import load_project
 
 REVIEWED = {
     "L'assemblée s'est tenue à **Paris** avec les *membres* du collectif.":
@@ -226,8 +226,8 @@ def test_an_adopted_markdown_project_is_synced_listed_and_drafted(adopted, capsy
 
 
 def test_each_entry_is_drafted_in_the_markup_of_its_page(adopted):
-    from translate_pipeline import catalog as cat
-    from translate_pipeline.draft import page_syntax, plan
+    from translate_pipeline.catalogs import catalog as cat
+    from translate_pipeline.drafting.draft import page_syntax, plan
 
     assert cli("sync", "-C", adopted, "--quiet") == 0
     project = load_project(adopted)

@@ -16,8 +16,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOTS
 
-from translate_pipeline.publish import publish
-from translate_pipeline.settings import load_project
+from translate_pipeline.publishing.publish import publish
+from translate_pipeline.project.settings import load_project
 
 pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import polib
 import pytest
 
-from translate_pipeline import catalog as cat
-from translate_pipeline.poformat import NO_WRAP, detect_width, render
+from translate_pipeline.catalogs import catalog as cat
+from translate_pipeline.catalogs.poformat import NO_WRAP, detect_width, render
 
 REPO = Path(__file__).parent.parent
 

@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from translate_pipeline import catalog
+from translate_pipeline.catalogs import catalog
 from translate_pipeline.errors import CatalogError
 
 HEADER = (

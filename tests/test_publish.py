@@ -17,8 +17,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOTS
 
-from translate_pipeline.publish import publish
-from translate_pipeline.settings import load_project
+from translate_pipeline.publishing.publish import publish
+from translate_pipeline.project.settings import load_project
 
 BASE = "https://collectif.example.org/"
 REUNION = "rapports/reunion"

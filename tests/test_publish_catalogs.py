@@ -9,10 +9,15 @@ from pathlib import Path
 
 import pytest
 
-from translate_pipeline import catalog as cat
-from translate_pipeline.published import compile_language, load_entries, load_marks, published
-from translate_pipeline.settings import Policy
-from translate_pipeline.sphinx import wording
+from translate_pipeline.catalogs import catalog as cat
+from translate_pipeline.publishing.published import (
+    compile_language,
+    load_entries,
+    load_marks,
+    published,
+)
+from translate_pipeline.project.settings import Policy
+from translate_pipeline import wording
 
 PO = """\
 msgid ""
@@ -120,8 +125,10 @@ def test_every_text_of_the_sites_is_translated_into_french():
 
 
 def test_every_text_the_code_shows_is_in_the_list():
-    source = "\n".join(p.read_text(encoding="utf-8") for p in Path(wording.__file__).parent.glob("*.py"))
-    source += (Path(wording.__file__).parents[1] / "siteroot.py").read_text(encoding="utf-8")
+    package = Path(wording.__file__).parent
+    shown = [package / "wording.py", *package.glob("sphinx/*.py"), package / "publishing" / "siteroot.py",
+             *package.glob("publishing/pdf/*.py")]
+    source = "\n".join(p.read_text(encoding="utf-8") for p in shown)
     used = set(re.findall(r'words\(\s*"([^"]+)"', source)) | set(re.findall(r'\)\("([^"]+)"', source))
     used |= set(re.findall(r'\(\s*State\.\w+,\s*"([^"]+)"\)', source))
     used.discard("...")  # the comment showing how texts are called
@@ -138,7 +145,7 @@ def test_wording_in_french():
 
 
 def test_what_is_compiled_is_remembered_per_content_and_policy(catalogs, tmp_path, monkeypatch):
-    from translate_pipeline import published as module
+    from translate_pipeline.publishing import published as module
 
     computed: list[str] = []
     real = module._compile

@@ -12,8 +12,8 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOTS, po_path, translate
 
-from translate_pipeline.publish import publish
-from translate_pipeline.settings import load_project
+from translate_pipeline.publishing.publish import publish
+from translate_pipeline.project.settings import load_project
 
 REUNION = "rapports/reunion"
 MACHINE_FR = "Les associations ont présenté leurs revendications."
@@ -126,7 +126,7 @@ def test_a_malformed_catalog_stops_before_building(project, tp):
 
 
 def test_a_site_sphinx_cannot_build_is_reported(tmp_path):
-    from translate_pipeline.publish import BuildSpec, build_site
+    from translate_pipeline.publishing.publish import BuildSpec, build_site
 
     (tmp_path / "conf.py").write_text('project = "x"\n', encoding="utf-8")
     (tmp_path / "index.rst").write_text("Titre\n=====\n", encoding="utf-8")
@@ -144,7 +144,7 @@ def test_a_site_sphinx_cannot_build_is_reported(tmp_path):
 def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, failure, said):
     import os
 
-    from translate_pipeline import publish as module
+    from translate_pipeline.publishing import publish as module
 
     def build(_site, spec):
         if spec.language == "en":

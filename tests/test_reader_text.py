@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from translate_pipeline import sitename
-from translate_pipeline.extract import Document, Message
+from translate_pipeline.catalogs import sitename
+from translate_pipeline.catalogs.extract import Document, Message
 from translate_pipeline.sphinx.site import reader_locales
-from translate_pipeline.settings import Settings
-from translate_pipeline.sphinx.wording import Wording, reader_locale
+from translate_pipeline.project.settings import Settings
+from translate_pipeline.wording import Wording, reader_locale
 
 from conftest import entries, po_path, translate
 
@@ -127,9 +127,9 @@ def test_an_untranslated_page_description_says_its_language(tp, make_project):
 
 
 def test_a_name_reviewed_later_shows_in_the_next_publish_of_a_kept_sphinx(tp, make_project):
-    from translate_pipeline.extract import Reader
-    from translate_pipeline.publish import BuildProcesses, publish
-    from translate_pipeline.settings import load_project
+    from translate_pipeline.catalogs.extract import Reader
+    from translate_pipeline.publishing.publish import BuildProcesses, publish
+    from translate_pipeline.project.settings import load_project
 
     class Kept(BuildProcesses):  # what ``serve`` keeps between publishes
         reader = Reader()

@@ -9,7 +9,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline.references import Reader, _plain, compare, inventory, inventory_of, one_line_of_prose
+from translate_pipeline.checks.references import (
+    Reader,
+    _plain,
+    compare,
+    inventory,
+    inventory_of,
+    one_line_of_prose,
+)
 
 REPO = Path(__file__).parents[1]
 READER = Reader()  # one docutils parser set up for the module's many messages

@@ -11,7 +11,7 @@ from dataclasses import fields
 import polib
 from conftest import REPO
 
-from translate_pipeline.settings import Settings
+from translate_pipeline.project.settings import Settings
 
 
 def readme_settings() -> tuple[dict, list[str]]:

@@ -23,7 +23,7 @@ import pytest
 from bs4 import BeautifulSoup
 from conftest import ROOTS, po_path, translate
 
-from translate_pipeline.server import socket_path
+from translate_pipeline.publishing.server import socket_path
 
 REUNION = "rapports/reunion"
 MACHINE_FR = "Les associations ont présenté leurs revendications."

@@ -23,12 +23,12 @@ import polib
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from translate_pipeline import catalog as cat
+from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline.cli import run
-from translate_pipeline.merge import Incoming
-from translate_pipeline.settings import load_project
-from translate_pipeline import sync as sync_module
-from translate_pipeline.sync import update_catalogs
+from translate_pipeline.catalogs.merge import Incoming
+from translate_pipeline.project.settings import load_project
+from translate_pipeline.catalogs import sync as sync_module
+from translate_pipeline.catalogs.sync import update_catalogs
 
 WORDS = (
     "associations victimes traite plan action national ministre réunion collectif "

@@ -12,7 +12,7 @@ import jinja2
 from bs4 import BeautifulSoup
 
 from translate_pipeline.sphinx import templatetext
-from translate_pipeline.sphinx.wording import translations
+from translate_pipeline.wording import translations
 
 TEMPLATES = Path(templatetext.__file__).parent / "templates"
 

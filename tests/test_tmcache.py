@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from translate_pipeline.tmcache import CacheError, CachedDraft, CacheKey, TranslationCache
+from translate_pipeline.drafting.tmcache import CacheError, CachedDraft, CacheKey, TranslationCache
 
 KEY = CacheKey("deepl", "variant=EN-GB;glossary=", "fr", "en")
 

@@ -14,7 +14,7 @@ import click
 from . import __version__
 from .errors import LockedError, PipelineError
 from .plural import counted
-from .settings import Project, load_project
+from .project.settings import Project, load_project
 
 EXIT_OK = 0
 EXIT_CHECK_FAILED = 1
@@ -147,7 +147,7 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     since stays as saved, and the pending version is set aside next to it
     (X.po.pending-TIME), as this command and status say.
     """
-    from .sync import sync as run_sync
+    from .catalogs.sync import sync as run_sync
 
     project = ctx.project
     with ProgressBar("Reading pages", silent=quiet or as_json) as bar:
@@ -239,8 +239,8 @@ def draft(
     A catalog saved while draft runs is not overwritten: the drafts are
     added to the saved file, except on the entries the person changed.
     """
-    from .draft import draft as run_draft
-    from .draft import open_cache
+    from .drafting.draft import draft as run_draft
+    from .drafting.draft import open_cache
 
     project = ctx.project
     cache = open_cache(project, create=not dry_run)
@@ -381,7 +381,7 @@ def status(ctx: Context, as_json: bool, show_stale: bool, check_policy: bool, do
     checked, and so are the translations' references: the exit code is 1
     when either fails, so CI can gate on it.
     """
-    from .status import check, status as run_status
+    from .catalogs.status import check, status as run_status
 
     project = ctx.project
     report = run_status(project, list(documents) or None)
@@ -451,7 +451,7 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     page again without reading it.
     When Sphinx fails to build a site, the exit code is 2.
     """
-    from .server import publish_remotely
+    from .publishing.server import publish_remotely
 
     silent = quiet or as_json or not sys.stderr.isatty()
     progress = None if silent else lambda line: click.echo(line, err=True)
@@ -461,7 +461,7 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
     data = publish_remotely(Path(ctx.directory).resolve(), ctx.overrides, wait, pdf, progress or (lambda _line: None),
                             warn=lambda line: click.echo(f"translate-pipeline: {line}", err=True))
     if data is None:  # no server for this project: publish here
-        from .publish import publish as run_publish
+        from .publishing.publish import publish as run_publish
 
         data = run_publish(ctx.project, wait=wait, progress=progress, pdf=pdf).as_dict()
     if as_json:
@@ -511,7 +511,7 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
 
 def _combined_warnings(data: dict) -> list[dict]:
     """Each warning of the publish once, with the sites it concerns (what --json gives as "warnings")."""
-    from .buildlog import combine
+    from .publishing.buildlog import combine
 
     return combine(data["sync"]["warnings"], {site["language"]: site["warnings"] for site in data["sites"]})
 
@@ -541,7 +541,7 @@ def serve(ctx: Context, port: int, no_http: bool) -> None:
     previewing. conf.py and the settings are read again at each publish;
     after upgrading translate-pipeline, start it again.
     """
-    from .server import serve as run_server
+    from .publishing.server import serve as run_server
 
     project = ctx.project
     try:
@@ -573,8 +573,8 @@ def _print_concurrency(data: dict, command: str) -> None:
 
 
 def _print_status(report, show_stale: bool, project: Project, failed_checks: bool = True) -> None:
-    from .catalog import State
-    from .direction import language_name, source_language_of
+    from .catalogs.catalog import State
+    from .project.direction import language_name, source_language_of
 
     names = [f"{item.language}/{item.domain}" for item in report.catalogs]
     width = max([len(n) for n in names] + [len("catalog"), 10]) + 1

@@ -28,7 +28,7 @@ from conftest import ROOTS, po_path
 from conftest_deepl import TEST_KEY
 from deepl_server import DeepLServer
 
-from translate_pipeline import catalog as cat
+from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline.cli import EXIT_CHECK_FAILED, run
 
 FR = "Paragraphe numéro {} du Collectif."
@@ -338,7 +338,8 @@ def test_what_the_catalog_check_would_miss_is_contained_while_sphinx_reads(tmp_p
     # The second line of defence alone: with no check when the catalogs are
     # compiled, Sphinx gets every bad translation; the site is still built
     # and nothing injected is live.
-    from translate_pipeline import published, references
+    from translate_pipeline.publishing import published
+    from translate_pipeline.checks import references
 
     monkeypatch.setattr(published, "compare", lambda *_args: references.Difference(()))
     root = tmp_path / "project"

@@ -36,7 +36,7 @@ from conftest_deepl import TEST_KEY
 from filelock import FileLock, Timeout
 
 from deepl_server import DeepLServer
-from translate_pipeline import catalog as cat
+from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline import files
 
 FULL = os.environ.get("SOAK") == "full"

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import polib
 
-from translate_pipeline import catalog as cat
+from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline import files
-from translate_pipeline.settings import load_project
-from translate_pipeline.sync import sync
+from translate_pipeline.project.settings import load_project
+from translate_pipeline.catalogs.sync import sync
 
 FULL = os.environ.get("SOAK") == "full"
 ROUNDS = 1000 if FULL else 20

@@ -76,8 +76,21 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from .. import __version__
-from ..envdata import read_few_serially
-from . import captions, guard, marks, mystlinks, names, pages, printpage, render, site, statuspage, templatetext, themes
+from ..catalogs.envdata import read_few_serially
+from . import (
+    captions,
+    guard,
+    marks,
+    mystlinks,
+    names,
+    pages,
+    printpage,
+    render,
+    site,
+    statuspage,
+    templatetext,
+    themes,
+)
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

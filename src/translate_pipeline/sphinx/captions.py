@@ -16,7 +16,7 @@ from typing import Any
 from docutils import nodes
 from sphinx import addnodes
 
-from ..catalog import State
+from ..catalogs.catalog import State
 from . import marks, site
 
 

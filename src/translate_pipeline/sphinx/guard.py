@@ -2,7 +2,7 @@
 
 The catalogs are checked when they are compiled (a translation that refers
 to what its source does not is not published, see
-:mod:`translate_pipeline.published`); what that check could not see, this
+:mod:`translate_pipeline.publishing.published`); what that check could not see, this
 sees, on the document as Sphinx made it (the page's own parser, Sphinx's
 roles, whatever ``Locale`` did to the translation):
 
@@ -36,8 +36,8 @@ from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 from sphinx.util.nodes import NodeMatcher
 
-from .. import published
-from ..catalog import State
+from ..publishing import published
+from ..catalogs.catalog import State
 from . import site
 from .marks import LINE, MESSAGE, SHOWN, SINCE, STATE
 

@@ -34,8 +34,8 @@ from sphinx.transforms import SphinxTransform
 from sphinx.util import logging
 from sphinx.util.nodes import LITERAL_TYPE_NODES, NodeMatcher, extract_messages
 
-from ..catalog import STATES, State, word_count
-from ..extract import page_messages
+from ..catalogs.catalog import STATES, State, word_count
+from ..catalogs.extract import page_messages
 from . import site
 
 logger = logging.getLogger(__name__)

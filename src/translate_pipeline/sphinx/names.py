@@ -1,7 +1,7 @@
 """The site's name, author and copyright line in the language of the site.
 
 ``conf.py``'s ``project``, ``html_title``, ``author`` and ``copyright`` are
-messages of the root page's catalog (:mod:`translate_pipeline.sitename`).
+messages of the root page's catalog (:mod:`translate_pipeline.catalogs.sitename`).
 At ``config-inited`` each one the published catalog translates is replaced
 by its translation, so the theme shows it everywhere (sidebar, ``<title>``,
 footer, links); one not yet translated stays in the original
@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from sphinx.util.i18n import docname_to_domain
 
-from ..catalog import State
-from ..sitename import NAMES
+from ..catalogs.catalog import State
+from ..catalogs.sitename import NAMES
 from . import site
 
 if TYPE_CHECKING:

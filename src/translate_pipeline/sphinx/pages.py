@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import marks, names, render, site, templatetext
-from .wording import Wording, autonym
+from ..wording import Wording, autonym
 
 if TYPE_CHECKING:
     from docutils import nodes

@@ -5,7 +5,7 @@ each document page Sphinx writes then also gets ``PRINT_DIR/DOCNAME.html``:
 the ``body`` of the page's context (the doctree as Sphinx's HTML writer
 renders it, marks and banner included) in the tool's print template
 (``print/page.html``), without the theme's chrome or stylesheets. The PDFs
-are made from these files (:mod:`translate_pipeline.pdfrender`), so they are
+are made from these files (:mod:`translate_pipeline.publishing.pdf.render`), so they are
 the same whatever the site's theme.
 
 A file is written only when it changed (its time says when it last
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from sphinx.application import Sphinx
     from sphinx.environment import BuildEnvironment
 
-TEMPLATES = Path(__file__).resolve().parent.parent / "print"
+TEMPLATES = Path(__file__).resolve().parent.parent / "publishing" / "pdf" / "print"
 PAGE_TEMPLATE = "page.html"
 SUFFIX = ".html"
 
@@ -59,7 +59,7 @@ class PrintPages:
             return
         from sphinx.util.osutil import relative_uri
 
-        from ..published import write_if_changed
+        from ..publishing.published import write_if_changed
 
         here = app.builder.get_target_uri(pagename)
         text = self.template().render(

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from docutils import nodes
 from sphinx.util.nodes import NodeMatcher
 
-from ..catalog import State
+from ..catalogs.catalog import State
 from . import marks, site
-from .wording import Wording
+from ..wording import Wording
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any
 from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 
-from .. import published
-from ..envdata import PerDocument
-from ..status import Tally
+from ..publishing import published
+from ..catalogs.envdata import PerDocument
+from ..catalogs.status import Tally
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
@@ -36,7 +36,7 @@ def setting(config: Config, name: str) -> Any:
 
 def wording(config: Config) -> Any:
     """What this site says to readers, in its language and its readers' locale."""
-    from .wording import Wording
+    from ..wording import Wording
 
     locales = setting(config, "locales") or {}
     return Wording(config.language, locales.get(config.language))
@@ -77,14 +77,14 @@ def resolve_config(app: Sphinx, config: Config) -> None:
 
 def reader_locales(settings: Any) -> dict[str, str]:
     """The locale of each site's readers: the language, or its variant in the settings (``en_GB``)."""
-    from .wording import reader_locale
+    from ..wording import reader_locale
 
     return {lang: reader_locale(lang, [settings.deepl_target_variant]) for lang in settings.languages}
 
 
 def _project_settings(app: Sphinx) -> Any:
     from ..errors import PipelineError
-    from ..settings import Settings, load_project
+    from ..project.settings import Settings, load_project
 
     if app.confdir and (Path(app.confdir) / "conf.py").is_file():
         try:
@@ -99,7 +99,7 @@ def _compile_project_catalogs(app: Sphinx, config: Config) -> None:
     from sphinx.errors import ConfigError
 
     from ..errors import PipelineError
-    from ..settings import Policy
+    from ..project.settings import Policy
 
     language = config.language
     if not language or language == setting(config, "source_language") and not setting(config, "document_languages"):

@@ -18,14 +18,14 @@ from typing import TYPE_CHECKING, Any
 from sphinx.util import logging
 
 from . import site
-from ..catalog import STATES
+from ..catalogs.catalog import STATES
 from .marks import anchor_of, title_language
-from .wording import Wording
+from ..wording import Wording
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx
 
-    from ..settings import Project
+    from ..project.settings import Project
 
 logger = logging.getLogger(__name__)
 
@@ -36,10 +36,10 @@ HEADINGS = ("Reviewed", "Machine translated", "Outdated", "Not yet translated")
 def status_data(project: Project, docs: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
     """``status --json --stale``, plus the page (docname) of each source file.
 
-    ``docs``: :func:`~translate_pipeline.discovery.documents` of the project, when known.
+    ``docs``: :func:`~translate_pipeline.project.discovery.documents` of the project, when known.
     """
-    from ..discovery import documents
-    from ..status import status
+    from ..project.discovery import documents
+    from ..catalogs.status import status
 
     docs = documents(project) if docs is None else docs
     data = status(project, docs=docs).as_dict(with_stale=True)
@@ -55,9 +55,9 @@ def _load(app: Sphinx) -> dict[str, Any] | None:
         except (OSError, ValueError) as error:
             logger.warning("cannot read %s (%s); no status page", path, error, type="translate_pipeline", subtype="status")
             return None
-    from ..discovery import documents, from_sphinx
+    from ..project.discovery import documents, from_sphinx
     from ..errors import PipelineError
-    from ..settings import load_project
+    from ..project.settings import load_project
 
     try:
         project = load_project(app.confdir)

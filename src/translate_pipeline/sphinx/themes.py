@@ -14,7 +14,7 @@ from __future__ import annotations
 import gettext
 from typing import TYPE_CHECKING
 
-from .wording import translations
+from ..wording import translations
 
 if TYPE_CHECKING:
     from sphinx.application import Sphinx

@@ -1,0 +1,1 @@
+"""What a translation must keep of its source: markup, numbers, references."""

@@ -1,0 +1,1 @@
+"""Machine drafts: the engines, the glossary and what they already answered."""

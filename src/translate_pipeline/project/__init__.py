@@ -1,0 +1,1 @@
+"""A project: its settings, its documents and the language of each."""

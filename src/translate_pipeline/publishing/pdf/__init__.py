@@ -1,0 +1,1 @@
+"""PDFs of every page and of each whole site."""
