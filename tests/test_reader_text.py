@@ -58,12 +58,17 @@ def _html(root: Path, language: str, page: str) -> BeautifulSoup:
     return BeautifulSoup((root / "_build" / "site" / language / page).read_text(encoding="utf-8"), "html.parser")
 
 
-def test_the_site_name_is_published_in_each_language(tp, make_project):
+def _synced_with_author(tp, make_project, author: str) -> tuple[Path, Path]:
+    """The test project with ``author`` and its copyright set in conf.py, synced: (project, root page's catalog)."""
     root = make_project("publish")
     with (root / "conf.py").open("a", encoding="utf-8") as conf:
-        conf.write('author = "Collectif de test"\ncopyright = "2024, Collectif de test"\n')
+        conf.write(f'author = "{author}"\ncopyright = "2024, {author}"\n')
     assert tp("-C", root, "sync").code == 0
-    index = po_path(root, "index")
+    return root, po_path(root, "index")
+
+
+def test_the_site_name_is_published_in_each_language(tp, make_project):
+    root, index = _synced_with_author(tp, make_project, "Collectif de test")
     found = entries(index)
     assert ("conf.py", "1") in found["Collectif de test"].occurrences
     assert found["2024, Collectif de test"].msgstr == ""
@@ -143,3 +148,22 @@ def test_a_name_reviewed_later_shows_in_the_next_publish_of_a_kept_sphinx(tp, ma
         title = _html(root, "en", page).title
         assert title.get_text().endswith("Test collective documentation") and title.get("lang") is None, page
     assert [s.names["project"] for s in result.sites] == ["Collectif de test", "Test collective"]
+
+
+def test_the_root_pages_banner_counts_the_site_names_as_status_does(tp, make_project):
+    """The name, author and copyright are entries of the root page's catalog: its banner counts them."""
+    from test_counts import banner_counts
+
+    root, index = _synced_with_author(tp, make_project, "Association de test")
+    page_only = {msgid for msgid, entry in entries(index).items() if any(f != "conf.py" for f, _ in entry.occurrences)}
+    translate(index, {msgid: "EN " + msgid for msgid in page_only} | {"Collectif de test": "Test collective"})
+    catalog = entries(index)
+    assert [msgid for msgid, entry in catalog.items() if not entry.msgstr] == ["Association de test", "2024, Association de test"]
+
+    assert tp("-C", root, "publish", "--no-pdf").code == 0
+    status = json.loads(tp("-C", root, "status", "--json").out)
+    counted = next(c for c in status["catalogs"] if c["language"] == "en" and c["domain"] == "index")["entries"]
+    banner = banner_counts(root / "_build" / "site" / "en" / "index.html")
+    assert banner is not None, "the page's own text is all reviewed, its catalog is not: it needs its banner"
+    assert banner == {state: counted[state] for state in banner}
+    assert banner["untranslated"] == 2 and sum(banner.values()) == len(catalog)

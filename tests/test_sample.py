@@ -82,5 +82,8 @@ def test_the_readme_first_command_drafts_the_newest_report_offline(sample, tp):
     assert same_numbers.msgstr.startswith("The meeting stressed that") and "draft check" not in same_numbers.tcomment
     status = tp("-C", sample, "status")
     assert re.search(r"^en: \d+ machine drafts to check \(# draft check:\):$", status.out, re.M)
+    # the title's draft is one of them, at its line, saying what differs
+    assert re.search(rf"^  locale/en/LC_MESSAGES/rapports/2017-06-assemblee-generale\.po:{title.linenum}: "
+                     r"numbers differ: 22, 2017 in the original, 23, 2016 here$", status.out, re.M), status.out
     check = subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(report)], capture_output=True, text=True)
     assert check.returncode == 0, check.stderr

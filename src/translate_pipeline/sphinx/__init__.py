@@ -88,6 +88,7 @@ from . import (
     render,
     site,
     statuspage,
+    templatetext,
     themes,
 )
 
@@ -136,6 +137,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", pages.add_templates)
     app.connect("builder-inited", pages.cache_templates)
     app.connect("builder-inited", themes.add_theme_words)
+    app.connect("builder-inited", templatetext.setup_templates)
     app.connect("builder-inited", mystlinks.use_page_definitions)
     app.connect("env-get-outdated", site.outdated)
     app.connect("env-get-outdated", printpage.outdated)
@@ -146,6 +148,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", render.doctree_resolved)
     app.connect("html-page-context", pages.page_context, priority=400)  # before furo computes its toc
     app.connect("html-page-context", printpage.PrintPages())
+    app.connect("html-page-context", templatetext.page_context, priority=600)  # after the theme's
     app.connect("html-collect-pages", statuspage.collect_pages)
     app.connect("build-finished", pages.copy_assets)
     app.add_css_file(pages.CSS_FILE)

@@ -14,8 +14,9 @@ Two small transforms around Sphinx's ``Locale`` transform (priority 20):
 
 A page is counted by message, as its catalog is: each distinct message
 once (a "2007" in seven table cells is one entry), image texts and toctree
-captions included, so the banner's figures are those of ``status`` for the
-same catalog.
+captions included, and on the root page the site's name, author and
+copyright (entries of its catalog), so the banner's figures are those of
+``status`` for the same catalog.
 
 Nodes keep their identity through ``Locale`` (only their children are
 replaced), so what is set on them before survives the translation.
@@ -82,6 +83,14 @@ class MarkMessages(SphinxTransform):
         for _node, message in page_messages(self.document, self.config.gettext_additional_targets) if marks else ():
             state = entries.get(message, (State.UNTRANSLATED,))[0]
             shown[message] = state if state in STATES else State.UNTRANSLATED
+        if marks is not None and docname == self.config.root_doc:
+            # The site's name, author and copyright are entries of the root
+            # page's catalog too (translate_pipeline.sitename): counted here as
+            # status counts them, though the theme shows them, not the page.
+            for name in (site.setting(self.config, "original_names") or {}).values():
+                if name in entries and name not in shown:
+                    state = entries[name][0]
+                    shown[name] = state if state in STATES else State.UNTRANSLATED
         for node, message in extract_messages(self.document):
             if isinstance(node, nodes.image) and message == node.get("alt"):
                 # No room for a label; an untranslated text says its language.

@@ -14,7 +14,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import marks, names, render, site
+from . import marks, names, render, site, templatetext
 from ..wording import Wording, autonym
 
 if TYPE_CHECKING:
@@ -30,9 +30,20 @@ CONTROLS_TEMPLATE = "translate-pipeline/controls.html"
 
 
 def add_templates(app: Sphinx, config: Any) -> None:
-    """At ``config-inited``: the templates placing the controls (a project's own templates win)."""
-    if str(TEMPLATES) not in config.templates_path:
-        config.templates_path.append(str(TEMPLATES))
+    """At ``config-inited``: the templates placing the controls (a project's own templates win).
+
+    Those that override a template of one theme only (``templates/THEME/``)
+    are added for that theme: another theme may have a template of the same
+    name among its ``templates_path`` (PyData's ``breadcrumbs.html``), which
+    the override's ``{% extends "!..." %}`` would not find.
+    """
+    folders = [TEMPLATES]
+    own = TEMPLATES / str(config.html_theme or "")
+    if config.html_theme and own.is_dir():
+        folders.append(own)
+    # a new list: Sphinx's default ``templates_path`` is one list shared by
+    # every build of the process (``serve``, the tests), whatever its theme
+    config.templates_path = [*config.templates_path, *(str(f) for f in folders if str(f) not in config.templates_path)]
 
 
 def page_context(app: Sphinx, pagename: str, templatename: str, context: dict[str, Any],
@@ -64,7 +75,7 @@ def placement(app: Sphinx, context: dict[str, Any]) -> str:
 
     * PyData-based themes (PyData, Book): the article's header, as one more
       of its ``article_header_end`` items;
-    * Read the Docs: the right of the breadcrumbs (``breadcrumbs.html``);
+    * Read the Docs: the right of the breadcrumbs (``sphinx_rtd_theme/breadcrumbs.html``);
     * Furo: a bar fixed at the top of the window (``page.html``), with the
       theme's own fixed parts moved under it;
     * any other theme: a line at the top of the page's content
@@ -162,7 +173,9 @@ def cache_templates(app: Sphinx) -> None:
 
     directory = Path(app.doctreedir) / "templates"
     directory.mkdir(parents=True, exist_ok=True)
-    environment.bytecode_cache = FileSystemBytecodeCache(str(directory))
+    # the templates are compiled as :mod:`.templatetext` rewrites them: the
+    # files of another form of that rewriting are not read
+    environment.bytecode_cache = FileSystemBytecodeCache(str(directory), f"__jinja2_{templatetext.FORM}_%s.cache")
 
 
 def copy_assets(app: Sphinx, exception: Exception | None) -> None:
