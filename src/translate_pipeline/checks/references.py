@@ -30,7 +30,7 @@ from docutils.parsers.rst.states import Inliner, RSTStateMachine, Struct, state_
 from docutils.statemachine import string2lines
 from docutils.utils import new_document
 
-from .markup import LITERAL_ROLES, TEXT_ROLES
+from .pieces import LITERAL_ROLES, TEXT_ROLES
 
 NEVER_SCHEMES = frozenset({"javascript", "data", "vbscript"})
 """URL schemes no translation may publish, whatever its source holds."""
