@@ -6,7 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import entries, po_path, snapshot
+from conftest import entries, po_path, snapshot, wait_for
 
 
 def _catalogs(root: Path) -> list[str]:
@@ -218,7 +218,6 @@ def _processes_naming(text: str) -> list[int]:
 def test_no_process_an_extension_started_outlives_the_command(make_project):
     import subprocess
     import sys
-    import time
 
     root = make_project("extensions")
     log = root.parent / "sync.log"  # a file, not a pipe: a process left behind would hold a pipe open
@@ -227,7 +226,5 @@ def test_no_process_an_extension_started_outlives_the_command(make_project):
                               stdout=output, stderr=output, timeout=300)
     assert done.returncode == 0, log.read_text()
     # sphinx-sitemap starts a multiprocessing Manager while the pages are read.
-    deadline = time.monotonic() + 10
-    while _processes_naming(str(root)) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for(lambda: _processes_naming(str(root)) == [], seconds=10, every=0.1)
     assert _processes_naming(str(root)) == []

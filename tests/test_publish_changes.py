@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOTS, po_path, translate
+from conftest import po_path, translate, wait_for
 
 from translate_pipeline.publishing.publish import publish
 from translate_pipeline.project.settings import load_project
+
+pytestmark = pytest.mark.root("publish")  # the project fixture: a copy of tests/roots/publish
 
 REUNION = "rapports/reunion"
 MACHINE_FR = "Les associations ont présenté leurs revendications."
 MACHINE_EN = "The associations presented their demands."
 STALE_FR = "La ministre a promis une réponse avant le 7 mars."
-
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(ROOTS / "publish", root)
-    return root
 
 
 def page(root: Path, language: str, docname: str) -> BeautifulSoup:
@@ -163,7 +157,6 @@ def test_ctrl_c_during_the_builds_stops_cleanly_and_the_next_publish_completes(p
     import os
     import signal
     import subprocess
-    import time
 
     for i in range(60):  # enough pages for the builds to take a while
         paragraphs = "\n\n".join(f"Paragraphe {j} de la page {i}, avec un peu de texte." for j in range(40))
@@ -171,10 +164,9 @@ def test_ctrl_c_during_the_builds_stops_cleanly_and_the_next_publish_completes(p
     command = [sys.executable, "-m", "translate_pipeline", "-C", str(project), "publish", "--no-pdf"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
-    building = project / "_build/translate-pipeline/doctrees-en"
-    while not building.exists() and process.poll() is None:
-        time.sleep(0.01)
-    time.sleep(0.2)
+    doctrees = project / "_build/translate-pipeline/doctrees-en"  # a page read there: the builds are under way
+    wait_for(lambda: process.poll() is not None or any(doctrees.rglob("*.doctree")), every=0.01)
+    assert process.poll() is None, f"publish ended before its builds were seen: {process.communicate()}"
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err

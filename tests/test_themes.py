@@ -11,19 +11,15 @@ fallback: a line at the top of the content).
 
 from __future__ import annotations
 
-import functools
-import http.server
 import shutil
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest_browser import served_folder
 from playwright.sync_api import expect
 
 from translate_pipeline.cli import run
-
-from test_browser import CHROMIUM_ARGS, _QuietHandler, browser, _html_only  # noqa: F401 - the browser fixture
 
 ROOT = Path(__file__).parent / "roots" / "publish"
 PAGE = "rapports/reunion.html"
@@ -39,15 +35,9 @@ def themed_site(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
     shutil.copytree(ROOT, project)
     with (project / "conf.py").open("a", encoding="utf-8") as conf:
         conf.write(f'\nhtml_theme = "{theme}"\nhtml_baseurl = ""  # links relative, for the local server\n')
-    assert run(["-C", str(project), "publish", "--quiet", *_html_only()]) == 0
-    site = project / "_build" / "site"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield theme, f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    assert run(["-C", str(project), "publish", "--quiet", "--no-pdf"]) == 0
+    with served_folder(project / "_build" / "site") as url:
+        yield theme, url
 
 
 CENTRE_IS_THE_LINK = """(link) => {
@@ -70,7 +60,7 @@ BULLETS = """(nav) => [...nav.querySelectorAll("li")].map((li) => [
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_language_switch_is_on_screen_and_clickable(browser, themed_site, width):  # noqa: F811
+def test_language_switch_is_on_screen_and_clickable(browser, themed_site, width):
     theme, base = themed_site
     context = browser.new_context(viewport={"width": width, "height": 800})
     context.set_default_timeout(10_000)
