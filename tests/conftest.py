@@ -24,9 +24,16 @@ pytest_plugins = ["conftest_deepl", "conftest_browser"]
 
 ROOTS = Path(__file__).parent / "roots"
 
-settings.register_profile("quick", max_examples=30, deadline=None)
-settings.register_profile("thorough", max_examples=300, deadline=None)
+THOROUGH = 300  # examples a property test tries in the thorough profile
+settings.register_profile("quick", max_examples=THOROUGH // 10, deadline=None)
+settings.register_profile("thorough", max_examples=THOROUGH, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI") else "quick"))
+
+
+def examples(thorough: int) -> int:
+    """Examples for a property test whose examples cost more than most: ``thorough``
+    in the thorough profile, the same share of the profile loaded otherwise."""
+    return max(3, thorough * settings.default.max_examples // THOROUGH)
 
 
 def copy_root(name: str, dest: Path) -> Path:

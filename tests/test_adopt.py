@@ -6,6 +6,7 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
 from conftest import entries, po_path, snapshot, wait_for
 
 
@@ -101,6 +102,7 @@ def test_stale_entries_name_the_language_that_changed(make_project, tp):
     assert "stale, English changed on" in result.out and "French changed" not in result.out
 
 
+@pytest.mark.slow
 def test_a_project_with_common_extensions_publishes(make_project, tp):
     root = make_project("extensions")
     result = tp("-C", root, "publish", "--no-pdf", "--json")
@@ -215,6 +217,7 @@ def _processes_naming(text: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_no_process_an_extension_started_outlives_the_command(make_project):
     import subprocess
     import sys

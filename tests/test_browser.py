@@ -28,6 +28,8 @@ from playwright.sync_api import Page, expect
 
 from translate_pipeline.cli import run
 
+pytestmark = pytest.mark.browser
+
 REPORT = "rapports/2014-02-reunion-ministre.html"
 SECTION = "revendications-des-associations"
 HEADING = {"en": "The associations’ demands", "fr": "Revendications des associations"}

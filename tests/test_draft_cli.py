@@ -179,6 +179,7 @@ def test_missing_glossary_terms_are_noted(synced, tp, deepl_server):
     assert_valid(synced)
 
 
+@pytest.mark.slow
 def test_the_glossary_is_made_once_and_reused(synced, tp, deepl_server):
     write_glossary(synced, [("réunion", "meeting")])
     old = deepl_server.add_glossary("translate-pipeline Test collective 0123456789abcdef", {("fr", "en"): {"a": "b"}})

@@ -266,6 +266,7 @@ def test_no_key_is_reported_when_something_is_to_be_sent(monkeypatch):
     assert engine.requests == 0
 
 
+@pytest.mark.slow
 def test_a_hanging_server_makes_the_engine_unavailable_quickly(deepl_server):
     engine = get_engine("deepl", retry=RetryPolicy(attempts=2, first_delay=0.01, timeout=0.5))
     deepl_server.hang(times=float("inf"))

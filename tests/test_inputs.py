@@ -24,7 +24,7 @@ from test_serve import Server, command
 
 from translate_pipeline import cli
 
-pytestmark = pytest.mark.root("publish")  # the project fixture: a copy of tests/roots/publish
+pytestmark = [pytest.mark.slow, pytest.mark.root("publish")]  # the project: a copy of tests/roots/publish
 
 PUBLISH_LOCK = "_build/translate-pipeline/publish.lock"
 
@@ -68,7 +68,8 @@ def alive(pids) -> list[int]:
     [
         (("sync",), signal.SIGKILL, "reading"),  # Sphinx's reading processes
         (("publish", "--no-pdf"), signal.SIGTERM, "building"),  # the language build processes
-        (("publish",), signal.SIGKILL, "spawn_main"),  # the PDF workers (and their resource tracker)
+        pytest.param(("publish",), signal.SIGKILL, "spawn_main",  # the PDF workers (and their resource tracker)
+                     marks=pytest.mark.pdf),
     ],
     ids=["sync-SIGKILL", "publish-SIGTERM", "publish-pdf-SIGKILL"],
 )

@@ -99,6 +99,7 @@ def test_plural_forms_follow_gettext():
 # --- Sphinx's warnings ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_warning_of_a_page_is_printed_once_naming_the_sites(project, tp):
     page = project / "source" / "fr" / "rapports" / "reunion.rst"
     page.write_text(page.read_text(encoding="utf-8") + "\n.. image:: absente.png\n", encoding="utf-8")

@@ -19,7 +19,10 @@ from conftest import ROOTS
 from translate_pipeline.publishing.publish import publish
 from translate_pipeline.project.settings import load_project
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)")
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)"),
+]
 
 DOCS = ("index", "rapports/reunion", "brouillon", "about")
 SITE_PDF = "collectif-de-test-{}.pdf"

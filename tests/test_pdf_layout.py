@@ -22,7 +22,10 @@ from conftest import ROOTS, wait_for
 from translate_pipeline.publishing.publish import publish
 from translate_pipeline.project.settings import load_project
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)")
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)"),
+]
 
 LONG_PARAGRAPHS = 90
 LAST_WORDS = f"Paragraphe numéro {LONG_PARAGRAPHS} du compte rendu, le dernier."

@@ -31,6 +31,7 @@ def paragraph(soup: BeautifulSoup, start: str):
     return next(p for p in soup.select("article p") if p.get_text().startswith(start))
 
 
+@pytest.mark.pdf
 def test_a_review_shows_in_the_next_build_and_only_its_page_is_read_again(project):
     publish(load_project(project))
     assert "tp-machine" in paragraph(page(project, "en", REUNION), MACHINE_EN)["class"]
@@ -48,6 +49,7 @@ def test_a_review_shows_in_the_next_build_and_only_its_page_is_read_again(projec
     assert result.compiled[1].written == []  # the same text is published: only its mark changed
 
 
+@pytest.mark.pdf
 def test_policy_source_shows_the_original_in_the_next_build(project, tp):
     assert tp("-C", project, "publish", "-q").code == 0
     result = tp("-C", project, "--set", "policy.machine=source", "--set", "policy.stale=source", "publish")
@@ -65,6 +67,7 @@ def test_policy_source_shows_the_original_in_the_next_build(project, tp):
     assert "not yet translated: 6" in soup.find(id="tp-banner").get_text()  # the image's text included
 
 
+@pytest.mark.pdf
 def test_page_threshold_replaces_a_page_by_a_notice(project, tp):
     assert tp("-C", project, "publish", "-q").code == 0
     result = tp("-C", project, "--set", "policy.page_threshold=40", "--set", "policy.banner=false",
@@ -90,6 +93,7 @@ def test_page_threshold_replaces_a_page_by_a_notice(project, tp):
     assert reunion.select(".tp-machine")
 
 
+@pytest.mark.slow
 def test_without_html_baseurl_publish_says_the_links_are_relative(project, tp):
     conf = project / "conf.py"
     conf.write_text(re.sub(r"(?m)^html_baseurl = .*$", "", conf.read_text(encoding="utf-8")), encoding="utf-8")
@@ -153,6 +157,7 @@ def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, f
     assert [(r.language, r.error) for r in reports] == [("fr", None), ("en", said)]
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_the_builds_stops_cleanly_and_the_next_publish_completes(project):
     import os
     import signal

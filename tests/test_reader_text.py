@@ -58,6 +58,7 @@ def _html(root: Path, language: str, page: str) -> BeautifulSoup:
     return BeautifulSoup((root / "_build" / "site" / language / page).read_text(encoding="utf-8"), "html.parser")
 
 
+@pytest.mark.slow
 def test_the_site_name_is_published_in_each_language(tp, make_project):
     root = make_project("publish")
     with (root / "conf.py").open("a", encoding="utf-8") as conf:
@@ -84,6 +85,7 @@ def test_the_site_name_is_published_in_each_language(tp, make_project):
     assert index_status["entries"]["untranslated"] >= 1
 
 
+@pytest.mark.slow
 def test_an_untranslated_site_name_says_its_language_in_the_title(tp, make_project):
     root = make_project("publish")
     assert tp("-C", root, "publish", "--no-pdf").code == 0
@@ -92,6 +94,7 @@ def test_an_untranslated_site_name_says_its_language_in_the_title(tp, make_proje
     assert english.title["lang"] == "fr"
 
 
+@pytest.mark.slow
 def test_an_untranslated_toctree_caption_says_its_language(tp, make_project):
     root = make_project("publish")
     index = root / "source" / "fr" / "index.rst"
@@ -109,6 +112,7 @@ def test_an_untranslated_toctree_caption_says_its_language(tp, make_project):
     assert french.get("lang") is None and "tp-untranslated" not in french["class"]
 
 
+@pytest.mark.slow
 def test_an_untranslated_page_description_says_its_language(tp, make_project):
     root = make_project("publish")
     page = root / "source" / "fr" / "rapports" / "reunion.rst"
@@ -121,6 +125,7 @@ def test_an_untranslated_page_description_says_its_language(tp, make_project):
     assert _html(root, "fr", "rapports/reunion.html").find("meta", attrs={"name": "description"}).get("lang") is None
 
 
+@pytest.mark.slow
 def test_a_name_reviewed_later_shows_in_the_next_publish_of_a_kept_sphinx(tp, make_project):
     from translate_pipeline.catalogs.extract import Reader
     from translate_pipeline.publishing.publish import BuildProcesses, publish

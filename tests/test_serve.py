@@ -26,7 +26,7 @@ from conftest import copy_root, po_path, translate
 
 from translate_pipeline.publishing.server import socket_path
 
-pytestmark = pytest.mark.root("publish")  # the project fixture: a copy of tests/roots/publish
+pytestmark = [pytest.mark.slow, pytest.mark.root("publish")]  # the project: a copy of tests/roots/publish
 
 REUNION = "rapports/reunion"
 MACHINE_FR = "Les associations ont présenté leurs revendications."

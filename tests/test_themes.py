@@ -21,6 +21,8 @@ from playwright.sync_api import expect
 
 from translate_pipeline.cli import run
 
+pytestmark = pytest.mark.browser
+
 ROOT = Path(__file__).parent / "roots" / "publish"
 PAGE = "rapports/reunion.html"
 THEMES = ["furo", "sphinx_rtd_theme", "sphinx_book_theme", "alabaster", "classic"]
