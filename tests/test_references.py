@@ -6,7 +6,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from translate_pipeline.checks.references import (
@@ -112,6 +112,8 @@ LINE = st.text(alphabet=st.sampled_from(list("ab :.-_*`[]|@<>#()1A/\\=+") + [" "
 
 
 @given(st.sampled_from(["Text ", "A", "voir ", "I", "b"]), LINE)
+@example("Text ", ":: ")  # a literal block announced before a space
+@example("A", "b ::\u00a0")
 def test_one_line_is_read_without_the_state_machine_as_with_it(start, rest):
     # The shortcut for one line of words must find what docutils' state machine finds.
     text = start + rest

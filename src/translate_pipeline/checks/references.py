@@ -295,12 +295,13 @@ def _plain(text: str) -> bool:
     return not _MARKUP_CHARS.search(text) and not _BLOCK_START.match(text)
 
 
-_ONE_LINE_OF_PROSE = re.compile(r"[^\W\d_][^\n]*(?<!::)\Z")  # starts with a letter, no literal block
+_ONE_LINE_OF_PROSE = re.compile(r"[^\W\d_][^\n]*\Z")  # starts with a letter
 
 
 def one_line_of_prose(text: str) -> bool:
-    """Text docutils reads as one paragraph whatever its inline markup."""
-    return bool(_ONE_LINE_OF_PROSE.match(text)) and not _BLOCK_START.match(text)
+    """Text docutils reads as one paragraph whatever its inline markup: no
+    literal block either (docutils strips the line's end before looking for ``::``)."""
+    return bool(_ONE_LINE_OF_PROSE.match(text)) and not _BLOCK_START.match(text) and not text.rstrip().endswith("::")
 _NEVER_URL = re.compile(r"(?<![\w.+-])(javascript|vbscript|data):(?=\S)", re.IGNORECASE)
 
 
