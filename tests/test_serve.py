@@ -42,7 +42,9 @@ class Server:
 
     def __init__(self, root: Path, ready_within: float = 60) -> None:
         self.root = root
-        self.process = subprocess.Popen(command(root, "serve", "--port", "0"), stderr=subprocess.PIPE, text=True)
+        # --no-watch: these tests count the publishes they ask for (the live preview has test_preview.py)
+        self.process = subprocess.Popen(command(root, "serve", "--port", "0", "--no-watch"), stderr=subprocess.PIPE,
+                                        text=True)
         self._said: queue.Queue[str | None] = queue.Queue()  # its lines, then None at the end
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
