@@ -1,16 +1,45 @@
-"""Shared fixtures: small real Sphinx projects on disk and the CLI run in-process."""
+"""Shared fixtures: small real Sphinx projects on disk and the CLI run in-process.
+
+Also loaded here: the local DeepL API (``deepl_server``, :mod:`conftest_deepl`),
+headless Chromium (``browser``, :mod:`conftest_browser`), and the Hypothesis
+profiles: ``quick`` by default, ``thorough`` where ``HYPOTHESIS_PROFILE=thorough``
+or ``CI`` is set (``.ci/run``).
+"""
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import polib
 import pytest
+from hypothesis import settings
 
 from translate_pipeline.cli import run
 
+pytest_plugins = ["conftest_deepl", "conftest_browser"]
+
 ROOTS = Path(__file__).parent / "roots"
+
+THOROUGH = 300  # examples a property test tries in the thorough profile
+settings.register_profile("quick", max_examples=THOROUGH // 10, deadline=None)
+settings.register_profile("thorough", max_examples=THOROUGH, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("thorough" if os.environ.get("CI") else "quick"))
+
+
+def examples(thorough: int) -> int:
+    """Examples for a property test whose examples cost more than most: ``thorough``
+    in the thorough profile, the same share of the profile loaded otherwise."""
+    return max(3, thorough * settings.default.max_examples // THOROUGH)
+
+
+def copy_root(name: str, dest: Path) -> Path:
+    """Copy the test root ``name`` (a folder of ``tests/roots/``) to ``dest``, a new folder."""
+    shutil.copytree(ROOTS / name, dest)
+    return dest
 
 
 @pytest.fixture
@@ -18,16 +47,17 @@ def make_project(tmp_path):
     """Copy the test root ``name`` into a fresh folder and return its path."""
 
     def make(name: str = "basic") -> Path:
-        dest = tmp_path / name
-        shutil.copytree(ROOTS / name, dest)
-        return dest
+        return copy_root(name, tmp_path / name)
 
     return make
 
 
 @pytest.fixture
-def project(make_project) -> Path:
-    return make_project("basic")
+def project(make_project, request) -> Path:
+    """A copy of the test root ``basic``, or of the one a test or its module
+    names with ``@pytest.mark.root("name")``."""
+    marker = request.node.get_closest_marker("root")
+    return make_project(marker.args[0] if marker else "basic")
 
 
 class Result:
@@ -49,6 +79,18 @@ def tp(capsys):
         return Result(code, captured.out, captured.err)
 
     return invoke
+
+
+def wait_for(condition: Callable[[], object], seconds: float = 120, every: float = 0.02) -> object:
+    """The first true value of ``condition()``, asked every ``every`` seconds;
+    after ``seconds``, its last value (false: the caller's assertion says what was awaited)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(every)
+    return condition()
 
 
 def po_path(root: Path, domain: str, language: str = "en") -> Path:

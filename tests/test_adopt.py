@@ -6,7 +6,8 @@ import json
 import shutil
 from pathlib import Path
 
-from conftest import entries, po_path, snapshot
+import pytest
+from conftest import entries, po_path, snapshot, wait_for
 
 
 def _catalogs(root: Path) -> list[str]:
@@ -101,6 +102,7 @@ def test_stale_entries_name_the_language_that_changed(make_project, tp):
     assert "stale, English changed on" in result.out and "French changed" not in result.out
 
 
+@pytest.mark.slow
 def test_a_project_with_common_extensions_publishes(make_project, tp):
     root = make_project("extensions")
     result = tp("-C", root, "publish", "--no-pdf", "--json")
@@ -215,10 +217,10 @@ def _processes_naming(text: str) -> list[int]:
     return found
 
 
+@pytest.mark.slow
 def test_no_process_an_extension_started_outlives_the_command(make_project):
     import subprocess
     import sys
-    import time
 
     root = make_project("extensions")
     log = root.parent / "sync.log"  # a file, not a pipe: a process left behind would hold a pipe open
@@ -227,7 +229,5 @@ def test_no_process_an_extension_started_outlives_the_command(make_project):
                               stdout=output, stderr=output, timeout=300)
     assert done.returncode == 0, log.read_text()
     # sphinx-sitemap starts a multiprocessing Manager while the pages are read.
-    deadline = time.monotonic() + 10
-    while _processes_naming(str(root)) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    wait_for(lambda: _processes_naming(str(root)) == [], seconds=10, every=0.1)
     assert _processes_naming(str(root)) == []

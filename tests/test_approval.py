@@ -203,6 +203,7 @@ def _status(tp, project: Path) -> dict[str, dict]:
     return {item["domain"]: item for item in json.loads(result.out)["catalogs"] if item["language"] == "en"}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("writer", sorted(WRITERS))
 def test_approved_in_a_po_tool_then_synced_without_churn(sample, tp, writer):
     assert tp("-C", sample, "sync").code == 0  # the sample as it is: nothing to do
@@ -331,6 +332,7 @@ def _banner(page: Path) -> tuple[str, dict[str, int]] | None:
 STATE_NAMES = ("reviewed", "machine", "stale", "untranslated")
 
 
+@pytest.mark.slow
 def test_banners_and_status_page_give_one_figure_after_an_approval_in_a_text_editor(sample, tp):
     from bs4 import BeautifulSoup
 

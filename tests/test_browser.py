@@ -15,32 +15,20 @@ binary. Without one every test here fails, saying so.
 
 from __future__ import annotations
 
-import functools
-import http.server
-import os
 import re
-import shutil
 import struct
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from conftest import copy_sample
+from conftest_browser import served_folder
+from playwright.sync_api import Page, expect
 
-from translate_pipeline.cli import cli, run
+from translate_pipeline.cli import run
 
-REPO = Path(__file__).resolve().parents[1]
-SAMPLE = ("conf.py", "pyproject.toml", "source", "locale", "glossary")
-CHROMIUM = os.environ.get("TP_CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+pytestmark = pytest.mark.browser
 
 REPORT = "rapports/2014-02-reunion-ministre.html"
 SECTION = "revendications-des-associations"
@@ -62,54 +50,17 @@ def workdir(tmp_path_factory) -> Path:
     return tmp_path_factory.mktemp("browser")
 
 
-def _html_only() -> list[str]:
-    """``--no-pdf`` when ``publish`` has it: the PDFs are not what these tests read."""
-    options = cli.commands["publish"].params
-    return ["--no-pdf"] if any("--no-pdf" in option.opts for option in options) else []
-
-
 @pytest.fixture(scope="module")
 def site(workdir) -> Path:
-    project = workdir / "project"
-    project.mkdir()
-    for name in SAMPLE:
-        if (REPO / name).is_dir():
-            shutil.copytree(REPO / name, project / name)
-        else:
-            shutil.copy2(REPO / name, project / name)
-    assert run(["-C", str(project), "publish", "--quiet", *_html_only()]) == 0
+    project = copy_sample(workdir / "project")
+    assert run(["-C", str(project), "publish", "--quiet", "--no-pdf"]) == 0  # the PDFs are not what is read here
     return project / "_build" / "site"
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
 
 
 @pytest.fixture(scope="module")
 def base_url(site) -> Iterator[str]:
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not (os.path.isfile(CHROMIUM) and os.access(CHROMIUM, os.X_OK)):
-        pytest.fail(
-            f"no Chromium at {CHROMIUM}: the browser tests drive Debian's Chromium. "
-            "Install it with `apt-get install chromium` (as .ci/run does), "
-            "or set TP_CHROMIUM to a Chromium binary.",
-            pytrace=False,
-        )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
+    with served_folder(site) as url:
+        yield url
 
 
 @pytest.fixture
@@ -155,6 +106,11 @@ def expect_heading_on_screen(page: Page, section: str, text: str) -> None:
     """Once scrolling has stopped, the section's heading is in the window and nothing covers it."""
     heading = page.locator(f"section#{section} > :is(h1, h2, h3)").first
     expect(heading).to_contain_text(text)
+    wait_until_scrolled_to(page, section)
+
+
+def wait_until_scrolled_to(page: Page, section: str) -> None:
+    """Wait (up to the page's timeout) for scrolling to stop with the section's heading in the window, uncovered."""
     page.wait_for_function(
         """(section) => {
             const still = window.tpStill || (window.tpStill = {y: -1, frames: 0});
@@ -211,7 +167,7 @@ def test_switcher_keeps_the_section_scrolled_to_without_a_fragment(open_page):
 
 def test_switcher_follows_the_reader_past_the_section_in_the_address(open_page):
     page = open_page(f"/en/{REPORT}#objet-de-la-reunion")
-    page.wait_for_timeout(500)  # the browser's own scroll to the fragment
+    wait_until_scrolled_to(page, "objet-de-la-reunion")  # the browser's own scroll to the fragment is over
     scroll_to(page, SECTION)
     switch_to(page, "fr")
     page.wait_for_url(f"**/fr/{REPORT}*")

@@ -44,6 +44,7 @@ def banner_counts(page: Path) -> dict[str, int] | None:
     return counts
 
 
+@pytest.mark.slow
 def test_banners_status_page_and_status_command_give_the_same_figures(published, capsys):
     capsys.readouterr()
     assert run(["-C", str(published), "status", "--json"]) == 0

@@ -7,7 +7,6 @@ import subprocess
 import pytest
 from conftest import entries, po_path, snapshot, translate
 
-from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
 from deepl_server import billable
 from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline.drafting import planning as planning_module
@@ -61,7 +60,7 @@ def test_plan_groups_untranslated_entries_with_the_page_title(synced):
     assert {job.context for job in jobs if job.text.startswith("Bienvenue")} == {"Accueil"}
 
 
-def test_deepl_drafts_every_untranslated_entry(synced, deepl_server):  # noqa: F811
+def test_deepl_drafts_every_untranslated_entry(synced, deepl_server):
     translate(po_path(synced.root, REUNION), {PARA: PARA_EN})
     report = draft_language(synced, "en", deepl_engines(synced))
     assert report.stopped is None and report.left == 0
@@ -81,7 +80,7 @@ def test_deepl_drafts_every_untranslated_entry(synced, deepl_server):  # noqa: F
         subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)], check=True)
 
 
-def test_english_pages_are_drafted_into_french(synced, deepl_server):  # noqa: F811
+def test_english_pages_are_drafted_into_french(synced, deepl_server):
     report = draft_language(synced, "fr", deepl_engines(synced, "fr"))
     assert report.source_language == "en" and report.left == 0 and report.skipped == []
     into_french = [r for r in deepl_server.translations() if r.target_lang == "FR"]
@@ -102,7 +101,7 @@ def test_memory_reuses_reviewed_translations_without_deepl(synced):
     assert cat.draft_origin(entry).startswith("memory 9")  # e.g. "memory 99% (rapports/reunion.po) DATE"
 
 
-def test_a_rerun_sends_nothing_thanks_to_the_cache(synced, deepl_server):  # noqa: F811
+def test_a_rerun_sends_nothing_thanks_to_the_cache(synced, deepl_server):
     before = snapshot(synced.root)
     with TranslationCache(synced.cache_dir / "drafts.sqlite") as cache:
         first = draft_language(synced, "en", deepl_engines(synced), cache=cache)
@@ -115,7 +114,7 @@ def test_a_rerun_sends_nothing_thanks_to_the_cache(synced, deepl_server):  # noq
     assert entries(po_path(synced.root, REUNION))[LINKS].msgstr.startswith("See :ref:`nos-actions`")
 
 
-def test_quota_stops_cleanly_keeping_what_was_drafted(synced, deepl_server, monkeypatch):  # noqa: F811
+def test_quota_stops_cleanly_keeping_what_was_drafted(synced, deepl_server, monkeypatch):
     monkeypatch.setattr(planning_module, "CHUNK", 2)
     deepl_server.character_limit = 120
     report = draft_language(synced, "en", deepl_engines(synced))
@@ -128,7 +127,7 @@ def test_quota_stops_cleanly_keeping_what_was_drafted(synced, deepl_server, monk
     assert states.count(cat.State.MACHINE) == drafted
 
 
-def test_dry_run_says_what_would_be_billed_and_writes_nothing(synced, deepl_server):  # noqa: F811
+def test_dry_run_says_what_would_be_billed_and_writes_nothing(synced, deepl_server):
     before = snapshot(synced.root)
     report = draft_language(synced, "en", deepl_engines(synced), dry_run=True)
     assert report.characters > 0 and report.requests == 0
@@ -184,7 +183,7 @@ def test_an_engine_without_the_pair_is_skipped(synced):
     assert report.drafted == {"careless": report.pending - 1} and report.check_failed == 1
 
 
-def test_engines_follow_the_settings(synced, deepl_server):  # noqa: F811
+def test_engines_follow_the_settings(synced, deepl_server):
     project = load_project(synced.root, ['engines=["memory", "deepl"]', "deepl_target_variant=EN-US"])
     glossary = Glossary((Term("réunion", "meeting"),))
     engines = Engines(project, project.settings.engines, glossary).for_pair("fr", "en", {})

@@ -75,6 +75,7 @@ THREE_EN = "The Collectif set itself three objectives, which are set out in its 
 FOUR = "Le Collectif s’est donné quatre objectifs, qui figurent dans sa charte constitutive."
 
 
+@pytest.mark.slow
 def test_a_memory_draft_with_other_numbers_is_kept_with_a_draft_check_comment(project, tp):
     add_page(project, "mission", "Notre mission", [THREE])
     add_page(project, "charte", "La charte", [FOUR])

@@ -11,7 +11,6 @@ import subprocess
 import pytest
 from conftest import entries, po_path, snapshot, translate, translate_all
 
-from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
 from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline.cli import EXIT_ENGINE, EXIT_INPUT, EXIT_INTERRUPTED, DraftProgressBar
 from translate_pipeline.drafting.engines import deepl as deepl_engine
@@ -96,7 +95,7 @@ def long_page(project, tp):
 # --- the memory ------------------------------------------------------------------
 
 
-def test_memory_drafts_copied_paragraphs_without_calling_deepl(project, tp, deepl_server):  # noqa: F811
+def test_memory_drafts_copied_paragraphs_without_calling_deepl(project, tp, deepl_server):
     add_page(project, "compte-rendu", "Compte rendu", [PARA])
     assert tp("-C", project, "sync", "--quiet").code == 0
     for domain, language in (("index", "en"), (REUNION, "en"), ("about", "fr")):
@@ -145,7 +144,7 @@ def test_a_draft_that_fails_the_markup_check_is_not_stored(project, tp):
 # --- DeepL ---------------------------------------------------------------------
 
 
-def test_deepl_drafts_in_full_batches_with_xml_tags_and_the_glossary(long_page, tp, deepl_server):  # noqa: F811
+def test_deepl_drafts_in_full_batches_with_xml_tags_and_the_glossary(long_page, tp, deepl_server):
     write_glossary(long_page, [("réunion", "meeting"), ("rapport", "report")])
 
     result = tp("-C", long_page, "draft", "--engine", "deepl")
@@ -170,7 +169,7 @@ def test_deepl_drafts_in_full_batches_with_xml_tags_and_the_glossary(long_page, 
     assert_valid(long_page)
 
 
-def test_missing_glossary_terms_are_noted(synced, tp, deepl_server):  # noqa: F811
+def test_missing_glossary_terms_are_noted(synced, tp, deepl_server):
     write_glossary(synced, [("ministère", "department")])
     deepl_server.rewrite = lambda text: text.replace("department", "ministry")  # DeepL ignored the glossary
     result = tp("-C", synced, "draft", "--engine", "deepl", "--json")
@@ -180,7 +179,8 @@ def test_missing_glossary_terms_are_noted(synced, tp, deepl_server):  # noqa: F8
     assert_valid(synced)
 
 
-def test_the_glossary_is_made_once_and_reused(synced, tp, deepl_server):  # noqa: F811
+@pytest.mark.slow
+def test_the_glossary_is_made_once_and_reused(synced, tp, deepl_server):
     write_glossary(synced, [("réunion", "meeting")])
     old = deepl_server.add_glossary("translate-pipeline Test collective 0123456789abcdef", {("fr", "en"): {"a": "b"}})
     other = deepl_server.add_glossary("someone else's", {("fr", "en"): {"a": "b"}})
@@ -205,7 +205,7 @@ def test_the_glossary_is_made_once_and_reused(synced, tp, deepl_server):  # noqa
     assert_valid(synced)
 
 
-def test_a_rerun_and_a_cleared_entry_send_nothing(synced, tp, deepl_server):  # noqa: F811
+def test_a_rerun_and_a_cleared_entry_send_nothing(synced, tp, deepl_server):
     write_glossary(synced, [("réunion", "meeting")])
     first = as_json(tp("-C", synced, "draft", "--engine", "deepl", "--json"))
     requests = len(deepl_server.requests)
@@ -226,7 +226,7 @@ def test_a_rerun_and_a_cleared_entry_send_nothing(synced, tp, deepl_server):  # 
     assert_valid(synced)
 
 
-def test_only_machine_drafts_whose_french_changed_are_drafted_again(synced, tp, deepl_server):  # noqa: F811
+def test_only_machine_drafts_whose_french_changed_are_drafted_again(synced, tp, deepl_server):
     translate(po_path(synced, "index"), {"Accueil": "Home"})
     assert tp("-C", synced, "draft", "--engine", "deepl").code == 0
     translate(po_path(synced, REUNION), {ITEM: "Better identify the victims."})  # reviewed
@@ -257,7 +257,7 @@ def test_only_machine_drafts_whose_french_changed_are_drafted_again(synced, tp, 
     assert_valid(synced)
 
 
-def test_documents_limit_the_run(synced, tp, deepl_server):  # noqa: F811
+def test_documents_limit_the_run(synced, tp, deepl_server):
     index = po_path(synced, "index").read_bytes()
     result = tp("-C", synced, "draft", "--engine", "deepl", REUNION)
     assert result.code == 0, result
@@ -271,7 +271,7 @@ def test_documents_limit_the_run(synced, tp, deepl_server):  # noqa: F811
 # --- costs -----------------------------------------------------------------------
 
 
-def test_dry_run_says_what_the_real_run_then_bills(long_page, tp, deepl_server, monkeypatch):  # noqa: F811
+def test_dry_run_says_what_the_real_run_then_bills(long_page, tp, deepl_server, monkeypatch):
     write_glossary(long_page, [("réunion", "meeting")])
     files = snapshot(long_page)
     monkeypatch.delenv("DEEPL_AUTH_KEY")  # an estimate needs no key
@@ -294,7 +294,7 @@ def test_dry_run_says_what_the_real_run_then_bills(long_page, tp, deepl_server, 
     assert set(sent_texts(deepl_server)) == expected
 
 
-def test_json_fields(synced, tp, deepl_server):  # noqa: F811
+def test_json_fields(synced, tp, deepl_server):
     write_glossary(synced, [("réunion", "meeting")])
     data = as_json(tp("-C", synced, "draft", "--engine", "deepl", "--json"))
     assert set(data) == {"dry_run", "stopped", "totals", "glossary", "languages", "merged_again", "kept_theirs",
@@ -313,7 +313,7 @@ def test_json_fields(synced, tp, deepl_server):  # noqa: F811
 # --- limits and faults -------------------------------------------------------------
 
 
-def test_quota_used_up_mid_run_keeps_every_draft_received(long_page, tp, deepl_server):  # noqa: F811
+def test_quota_used_up_mid_run_keeps_every_draft_received(long_page, tp, deepl_server):
     deepl_server.fail(456, times=1, after=2, path="/v2/translate", message="Quota exceeded")
 
     result = tp("-C", long_page, "draft", "--engine", "deepl")
@@ -332,7 +332,7 @@ def test_quota_used_up_mid_run_keeps_every_draft_received(long_page, tp, deepl_s
     assert_valid(long_page)
 
 
-def test_a_refused_key_is_never_printed(synced, tp, deepl_server, monkeypatch):  # noqa: F811
+def test_a_refused_key_is_never_printed(synced, tp, deepl_server, monkeypatch):
     secret = "5e5e5e5e-never-print-me:fx"
     monkeypatch.setenv("DEEPL_AUTH_KEY", secret)
     files = snapshot(synced)
@@ -344,7 +344,7 @@ def test_a_refused_key_is_never_printed(synced, tp, deepl_server, monkeypatch): 
     assert catalogs_of(snapshot(synced)) == catalogs_of(files)
 
 
-def test_no_key_stops_deepl_but_keeps_what_the_memory_drafted(synced, tp, deepl_server, monkeypatch):  # noqa: F811
+def test_no_key_stops_deepl_but_keeps_what_the_memory_drafted(synced, tp, deepl_server, monkeypatch):
     translate(po_path(synced, REUNION), {PARA: "The meeting took place in Paris."})
     add_page(synced, "compte-rendu", "Compte rendu", [PARA.replace("Paris", "Paris.")])
     assert tp("-C", synced, "sync", "--quiet").code == 0
@@ -362,7 +362,7 @@ def test_an_unknown_engine(synced, tp):
     assert result.code == EXIT_INPUT and "unknown engine 'babel': choose one of deepl, memory" in result.err
 
 
-def test_a_network_failure_mid_run_then_the_next_run_carries_on(long_page, tp, deepl_server):  # noqa: F811
+def test_a_network_failure_mid_run_then_the_next_run_carries_on(long_page, tp, deepl_server):
     deepl_server.fail(503, times=2, after=1, path="/v2/translate")  # both attempts of the second request
 
     failed = tp("-C", long_page, "draft", "--engine", "deepl")
@@ -376,7 +376,7 @@ def test_a_network_failure_mid_run_then_the_next_run_carries_on(long_page, tp, d
     assert_valid(long_page)
 
 
-def test_ctrl_c_keeps_the_drafts_received(long_page, tp, deepl_server, monkeypatch):  # noqa: F811
+def test_ctrl_c_keeps_the_drafts_received(long_page, tp, deepl_server, monkeypatch):
     answer = deepl_server.answer
 
     def interrupted_at_the_third_request(recorded):
@@ -395,7 +395,7 @@ def test_ctrl_c_keeps_the_drafts_received(long_page, tp, deepl_server, monkeypat
     assert_valid(long_page)
 
 
-def test_quiet_and_the_progress_bar(long_page, tp, deepl_server, monkeypatch, capsys):  # noqa: F811
+def test_quiet_and_the_progress_bar(long_page, tp, deepl_server, monkeypatch, capsys):
     quiet = tp("-C", long_page, "draft", "--engine", "deepl", "--quiet")
     assert quiet.code == 0 and quiet.out == "" and quiet.err == ""
     monkeypatch.setattr("sys.stderr.isatty", lambda: True)
@@ -406,7 +406,7 @@ def test_quiet_and_the_progress_bar(long_page, tp, deepl_server, monkeypatch, ca
     assert "Drafting" in shown and "rapports/reunion" in shown
 
 
-def test_a_draft_a_translator_rewrote_is_their_words_and_never_drafted_over(synced, tp, deepl_server):  # noqa: F811
+def test_a_draft_a_translator_rewrote_is_their_words_and_never_drafted_over(synced, tp, deepl_server):
     assert tp("-C", synced, "draft", "--engine", "deepl").code == 0
     draft = entries(po_path(synced, REUNION))[PARA]
     assert cat.entry_state(draft) is cat.State.MACHINE

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from conftest_deepl import TEST_KEY, deepl_server  # noqa: F401  (the fixture)
+from conftest_deepl import TEST_KEY
 from deepl_server import MAX_BODY, MAX_TEXTS
 from translate_pipeline.drafting.engines import (
     ENGINES,
@@ -118,7 +118,7 @@ class TestMemoryEngine(EngineContract):
 
 class TestDeepLEngine(EngineContract):
     @pytest.fixture
-    def engine(self, deepl_server):  # noqa: F811
+    def engine(self, deepl_server):
         return get_engine("deepl", retry=FAST)
 
 
@@ -126,11 +126,11 @@ class TestDeepLEngine(EngineContract):
 
 
 @pytest.fixture
-def deepl(deepl_server):  # noqa: F811
+def deepl(deepl_server):
     return get_engine("deepl", retry=FAST)
 
 
-def test_sends_protected_xml_with_tag_handling(deepl, deepl_server):  # noqa: F811
+def test_sends_protected_xml_with_tag_handling(deepl, deepl_server):
     source = "Voir :ref:`le plan <plan-2014>` et ``make``."
     [draft] = deepl.translate([Segment(source)], "fr", "en")
     [request] = deepl_server.translations()
@@ -144,13 +144,13 @@ def test_sends_protected_xml_with_tag_handling(deepl, deepl_server):  # noqa: F8
     assert billable(request.texts[0]) == len("Voir le plan et ``make``.")  # tags are not billed
 
 
-def test_billed_characters_come_from_the_response(deepl, deepl_server):  # noqa: F811
+def test_billed_characters_come_from_the_response(deepl, deepl_server):
     drafts = deepl.translate([Segment("Bonjour"), Segment("Le monde")], "fr", "en")
     assert [d.billed_characters for d in drafts] == [7, 8]
     assert deepl_server.translations()[0].show_billed_characters is True
 
 
-def test_variants_and_direction(deepl_server):  # noqa: F811
+def test_variants_and_direction(deepl_server):
     get_engine("deepl", target_variant="EN-US", retry=FAST).translate([Segment("Oui")], "fr", "en")
     get_engine("deepl", retry=FAST).translate([Segment("Hello world")], "en", "fr")
     first, second = deepl_server.translations()
@@ -158,7 +158,7 @@ def test_variants_and_direction(deepl_server):  # noqa: F811
     assert (second.source_lang, second.target_lang) == ("EN", "FR")
 
 
-def test_context_is_sent_once_per_request_of_that_context(deepl, deepl_server):  # noqa: F811
+def test_context_is_sent_once_per_request_of_that_context(deepl, deepl_server):
     segments = [Segment("Bonjour", "Accueil"), Segment("Le monde", None), Segment("Oui", "Accueil")]
     drafts = deepl.translate(segments, "fr", "en")
     assert [d.text for d in drafts] == ["Hello", "The world", "Yes"]
@@ -167,7 +167,7 @@ def test_context_is_sent_once_per_request_of_that_context(deepl, deepl_server): 
     assert "context" not in deepl_server.translations()[1].params
 
 
-def test_glossary_id_is_sent_and_used(deepl_server):  # noqa: F811
+def test_glossary_id_is_sent_and_used(deepl_server):
     glossary_id = deepl_server.add_glossary("g", {("fr", "en"): {"mairie": "city hall"}})
     engine = get_engine("deepl", glossary_id=glossary_id, retry=FAST)
     [draft] = engine.translate([Segment("La mairie")], "fr", "en")
@@ -176,13 +176,13 @@ def test_glossary_id_is_sent_and_used(deepl_server):  # noqa: F811
     assert glossary_id in engine.settings_key()
 
 
-def test_identical_segments_are_sent_and_billed_once(deepl, deepl_server):  # noqa: F811
+def test_identical_segments_are_sent_and_billed_once(deepl, deepl_server):
     drafts = deepl.translate([Segment("Bonjour"), Segment("Oui"), Segment("Bonjour")], "fr", "en")
     assert deepl_server.translations()[0].texts == ["Bonjour", "Oui"]
     assert [(d.text, d.billed_characters) for d in drafts] == [("Hello", 7), ("Yes", 3), ("Hello", 0)]
 
 
-def test_batches_hold_at_most_50_texts(deepl, deepl_server):  # noqa: F811
+def test_batches_hold_at_most_50_texts(deepl, deepl_server):
     segments = [Segment(f"Rapport numéro {n}") for n in range(120)]
     drafts = deepl.translate(segments, "fr", "en")
     assert [d.text for d in drafts] == [f"Report numéro {n}" for n in range(120)]
@@ -190,7 +190,7 @@ def test_batches_hold_at_most_50_texts(deepl, deepl_server):  # noqa: F811
     assert all(len(r.texts) <= MAX_TEXTS for r in deepl_server.translations())
 
 
-def test_batches_stay_under_128_kib(deepl, deepl_server):  # noqa: F811
+def test_batches_stay_under_128_kib(deepl, deepl_server):
     # 24,000 characters of French: about 40 KiB once the client escapes the accents.
     paragraph = "Réunion « été » très animée, é à è ù. " * 600
     segments = [Segment(f"{n} {paragraph}") for n in range(8)]
@@ -202,7 +202,7 @@ def test_batches_stay_under_128_kib(deepl, deepl_server):  # noqa: F811
     assert sum(len(r.texts) for r in deepl_server.translations()) == 8
 
 
-def test_a_segment_too_large_for_any_request_is_left_out(deepl, deepl_server):  # noqa: F811
+def test_a_segment_too_large_for_any_request_is_left_out(deepl, deepl_server):
     huge = "é" * 30_000  # 180,000 bytes of JSON
     drafts = deepl.translate([Segment("Oui"), Segment(huge)], "fr", "en")
     assert drafts[0].text == "Yes" and drafts[1] is None
@@ -210,7 +210,7 @@ def test_a_segment_too_large_for_any_request_is_left_out(deepl, deepl_server):  
 
 
 @pytest.mark.parametrize("status", [429, 500, 503])
-def test_passing_failures_are_retried(deepl, deepl_server, status):  # noqa: F811
+def test_passing_failures_are_retried(deepl, deepl_server, status):
     deepl_server.fail(status, times=2)
     started = time.monotonic()
     [draft] = deepl.translate([Segment("Bonjour")], "fr", "en")
@@ -219,7 +219,7 @@ def test_passing_failures_are_retried(deepl, deepl_server, status):  # noqa: F81
     assert time.monotonic() - started < 2
 
 
-def test_retries_are_ours_alone(deepl_server):  # noqa: F811
+def test_retries_are_ours_alone(deepl_server):
     engine = get_engine("deepl", retry=RetryPolicy(attempts=1, timeout=1.0))
     deepl_server.fail(500, times=3)
     with pytest.raises(EngineUnavailable, match="HTTP 500"):
@@ -227,21 +227,21 @@ def test_retries_are_ours_alone(deepl_server):  # noqa: F811
     assert len(deepl_server.requests) == 1  # the client did not retry on its own
 
 
-def test_rate_limit_that_does_not_pass(deepl, deepl_server):  # noqa: F811
+def test_rate_limit_that_does_not_pass(deepl, deepl_server):
     deepl_server.fail(429, times=float("inf"))
     with pytest.raises(RateLimited):
         deepl.translate([Segment("Bonjour")], "fr", "en")
     assert len(deepl_server.requests) == FAST.attempts
 
 
-def test_quota_exceeded_stops_at_once(deepl, deepl_server):  # noqa: F811
+def test_quota_exceeded_stops_at_once(deepl, deepl_server):
     deepl_server.fail(456, times=float("inf"))
     with pytest.raises(QuotaExceeded):
         deepl.translate([Segment("Bonjour")], "fr", "en")
     assert len(deepl_server.requests) == 1
 
 
-def test_a_rejected_key_is_never_shown(deepl_server, monkeypatch):  # noqa: F811
+def test_a_rejected_key_is_never_shown(deepl_server, monkeypatch):
     secret = "9b8a7c6d-secret-never-print:fx"
     monkeypatch.setenv("DEEPL_AUTH_KEY", secret)
     deepl_server.fail(403, message=f"key {secret} is invalid")  # even if the server echoes it
@@ -266,7 +266,8 @@ def test_no_key_is_reported_when_something_is_to_be_sent(monkeypatch):
     assert engine.requests == 0
 
 
-def test_a_hanging_server_makes_the_engine_unavailable_quickly(deepl_server):  # noqa: F811
+@pytest.mark.slow
+def test_a_hanging_server_makes_the_engine_unavailable_quickly(deepl_server):
     engine = get_engine("deepl", retry=RetryPolicy(attempts=2, first_delay=0.01, timeout=0.5))
     deepl_server.hang(times=float("inf"))
     started = time.monotonic()
@@ -290,7 +291,7 @@ def test_language_deepl_does_not_have(deepl):
         deepl.translate([Segment("Bonjour")], "fr", "xx")
 
 
-def test_usage(deepl, deepl_server):  # noqa: F811
+def test_usage(deepl, deepl_server):
     deepl.translate([Segment("Bonjour")], "fr", "en")
     assert deepl.usage() == (7, deepl_server.character_limit)
 
@@ -300,7 +301,7 @@ def test_unknown_engine():
         get_engine("babel")
 
 
-def test_request_bodies_are_json_as_deepl_documents(deepl, deepl_server):  # noqa: F811
+def test_request_bodies_are_json_as_deepl_documents(deepl, deepl_server):
     deepl.translate([Segment("Bonjour")], "fr", "en")
     [request] = deepl_server.translations()
     assert request.headers["content-type"] == "application/json"

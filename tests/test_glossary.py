@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
 from translate_pipeline.drafting.engines import get_engine
 from translate_pipeline.drafting.engines.deepl import RetryPolicy
 from translate_pipeline.drafting.glossary import (
@@ -125,11 +124,11 @@ def test_missing_terms_the_other_way():
 
 
 @pytest.fixture
-def engine(deepl_server):  # noqa: F811
+def engine(deepl_server):
     return get_engine("deepl", retry=RetryPolicy(attempts=2, first_delay=0.01, timeout=1.0))
 
 
-def test_created_once_per_content_then_reused(engine, deepl_server, glossary_file):  # noqa: F811
+def test_created_once_per_content_then_reused(engine, deepl_server, glossary_file):
     glossary = read_glossary(glossary_file)
     first = sync_deepl_glossary(engine, glossary, project="collectif")
     assert first.created and first.glossary_id and first.deleted == ()
@@ -144,7 +143,7 @@ def test_created_once_per_content_then_reused(engine, deepl_server, glossary_fil
     assert len(created) == 1
 
 
-def test_a_new_content_replaces_the_old_copy_and_nothing_else(engine, deepl_server, glossary_file):  # noqa: F811
+def test_a_new_content_replaces_the_old_copy_and_nothing_else(engine, deepl_server, glossary_file):
     foreign = deepl_server.add_glossary("someone else's", {("fr", "en"): {"chat": "cat"}})
     other_project = deepl_server.add_glossary("translate-pipeline autre 0123456789abcdef", {("fr", "en"): {"a": "b"}})
     old = sync_deepl_glossary(engine, read_glossary(glossary_file), project="collectif")
@@ -155,14 +154,14 @@ def test_a_new_content_replaces_the_old_copy_and_nothing_else(engine, deepl_serv
     assert set(deepl_server.glossaries) == {foreign, other_project, new.glossary_id}
 
 
-def test_an_empty_glossary_leaves_nothing_on_deepl(engine, deepl_server, glossary_file):  # noqa: F811
+def test_an_empty_glossary_leaves_nothing_on_deepl(engine, deepl_server, glossary_file):
     old = sync_deepl_glossary(engine, read_glossary(glossary_file), project="collectif")
     result = sync_deepl_glossary(engine, Glossary(()), project="collectif")
     assert result.glossary_id is None and result.deleted == (old.glossary_id,)
     assert deepl_server.glossaries == {}
 
 
-def test_the_synced_glossary_is_used_for_drafts(deepl_server, glossary_file):  # noqa: F811
+def test_the_synced_glossary_is_used_for_drafts(deepl_server, glossary_file):
     setup = get_engine("deepl", retry=RetryPolicy(attempts=1))
     synced = sync_deepl_glossary(setup, read_glossary(glossary_file), project="collectif")
     engine = get_engine("deepl", glossary_id=synced.glossary_id, retry=RetryPolicy(attempts=1))

@@ -12,27 +12,23 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import shutil
 import signal
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOTS
+from conftest import wait_for
 from filelock import FileLock
 from test_serve import Server, command
 
 from translate_pipeline import cli
 
+pytestmark = [pytest.mark.slow, pytest.mark.root("publish")]  # the project: a copy of tests/roots/publish
+
 PUBLISH_LOCK = "_build/translate-pipeline/publish.lock"
 
 
-@pytest.fixture
-def site(tmp_path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(ROOTS / "publish", root)
-    return root
 
 
 def _stat(pid: int) -> list[str] | None:
@@ -67,33 +63,24 @@ def alive(pids) -> list[int]:
     return [pid for pid in pids if (fields := _stat(pid)) is not None and fields[0] != "Z"]
 
 
-def wait_for(condition, seconds: float = 120, every: float = 0.02):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(every)
-    return condition()
-
-
 @pytest.mark.parametrize(
     ("args", "sig", "stage"),
     [
         (("sync",), signal.SIGKILL, "reading"),  # Sphinx's reading processes
         (("publish", "--no-pdf"), signal.SIGTERM, "building"),  # the language build processes
-        (("publish",), signal.SIGKILL, "spawn_main"),  # the PDF workers (and their resource tracker)
+        pytest.param(("publish",), signal.SIGKILL, "spawn_main",  # the PDF workers (and their resource tracker)
+                     marks=pytest.mark.pdf),
     ],
     ids=["sync-SIGKILL", "publish-SIGTERM", "publish-pdf-SIGKILL"],
 )
-def test_a_killed_run_leaves_no_process_and_no_lock(site, args, sig, stage):
+def test_a_killed_run_leaves_no_process_and_no_lock(project, args, sig, stage):
     if stage == "reading":  # enough pages for Sphinx to read them in parallel processes
         for number in range(24):
-            (site / "source" / "fr" / f"page-{number}.rst").write_text(
+            (project / "source" / "fr" / f"page-{number}.rst").write_text(
                 f"Page {number}\n=======\n\n" + "Un paragraphe de texte à lire. " * 40 + "\n", encoding="utf-8")
     if stage == "spawn_main":  # PDFs made by worker processes: published once without them first
-        assert subprocess.run(command(site, "publish", "--no-pdf", "-q"), timeout=300).returncode == 0
-    run = subprocess.Popen(command(site, *args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        assert subprocess.run(command(project, "publish", "--no-pdf", "-q"), timeout=300).returncode == 0
+    run = subprocess.Popen(command(project, *args), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     seen: dict[int, str] = {}
 
     def started() -> bool:
@@ -113,17 +100,17 @@ def test_a_killed_run_leaves_no_process_and_no_lock(site, args, sig, stage):
     left = wait_for(lambda: not alive(seen), seconds=20, every=0.1)
     assert left, {pid: seen[pid] for pid in alive(seen)}
     # no lock held, no catalog broken: the next run works
-    assert cli.run(["-C", str(site), "sync", "--quiet"]) == 0
-    for path in (site / "locale").rglob("*.po"):
+    assert cli.run(["-C", str(project), "sync", "--quiet"]) == 0
+    for path in (project / "locale").rglob("*.po"):
         assert subprocess.run(["msgfmt", "--check", "-o", "/dev/null", str(path)]).returncode == 0
 
 
-def test_two_publishes_of_one_project_do_not_build_at_once(site, tp):
-    first = subprocess.Popen(command(site, "publish", "--no-pdf", "--json"), stdout=subprocess.PIPE,
+def test_two_publishes_of_one_project_do_not_build_at_once(project, tp):
+    first = subprocess.Popen(command(project, "publish", "--no-pdf", "--json"), stdout=subprocess.PIPE,
                              stderr=subprocess.PIPE, text=True)
     building = wait_for(lambda: len(descendants(first.pid)) >= 2 or first.poll() is not None, every=0.01)
     assert building and first.poll() is None
-    second = tp("-C", site, "publish", "--no-pdf")
+    second = tp("-C", project, "publish", "--no-pdf")
     assert second.code == 3
     assert "another publish of this project is running" in second.err
     out, err = first.communicate(timeout=300)
@@ -131,14 +118,14 @@ def test_two_publishes_of_one_project_do_not_build_at_once(site, tp):
     assert json.loads(out)["sites"]
 
 
-def test_a_publish_waits_its_turn_for_a_bounded_time(site, tp):
-    with FileLock(site / PUBLISH_LOCK):
+def test_a_publish_waits_its_turn_for_a_bounded_time(project, tp):
+    with FileLock(project / PUBLISH_LOCK):
         started = time.monotonic()
-        waited = tp("-C", site, "publish", "--no-pdf", "--wait", "1")
+        waited = tp("-C", project, "publish", "--no-pdf", "--wait", "1")
         assert time.monotonic() - started >= 1
     assert waited.code == 3
     assert "another publish of this project is running" in waited.err and "after waiting 1 s" in waited.err
-    assert tp("-C", site, "publish", "--no-pdf", "--quiet").code == 0
+    assert tp("-C", project, "publish", "--no-pdf", "--quiet").code == 0
 
 
 def test_an_unexpected_error_is_one_short_message(project, tp, monkeypatch):
@@ -154,52 +141,52 @@ def test_an_unexpected_error_is_one_short_message(project, tp, monkeypatch):
     assert "Traceback" not in result.err and len(result.err.splitlines()) == 1
 
 
-def test_what_conf_py_prints_does_not_spoil_json(site):
-    with (site / "conf.py").open("a", encoding="utf-8") as handle:
+def test_what_conf_py_prints_does_not_spoil_json(project):
+    with (project / "conf.py").open("a", encoding="utf-8") as handle:
         handle.write('\nprint("conf.py was read")\n')
     for args in (("sync", "--json"), ("status", "--json"), ("publish", "--no-pdf", "--json")):
-        done = subprocess.run(command(site, *args), capture_output=True, text=True, timeout=300)
+        done = subprocess.run(command(project, *args), capture_output=True, text=True, timeout=300)
         assert done.returncode == 0, done.stderr
         json.loads(done.stdout)
         assert "conf.py was read" in done.stderr
 
 
-def test_a_lock_that_cannot_be_written_is_a_clear_error(site, tp):
-    (site / "_build").write_text("a file where the build folder should be")
-    result = tp("-C", site, "sync")
+def test_a_lock_that_cannot_be_written_is_a_clear_error(project, tp):
+    (project / "_build").write_text("a file where the build folder should be")
+    result = tp("-C", project, "sync")
     assert result.code == 2
-    assert f"{site}/_build/translate-pipeline/catalogs.lock: cannot write the project's lock file" in result.err
-    assert not any((site / "locale").rglob("*.tp-tmp"))
+    assert f"{project}/_build/translate-pipeline/catalogs.lock: cannot write the project's lock file" in result.err
+    assert not any((project / "locale").rglob("*.tp-tmp"))
 
 
 # -- serve ------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
-def served(site):
-    server = Server(site)
+def served(project):
+    server = Server(project)
     yield server
     if server.process.poll() is None:
         server.process.send_signal(signal.SIGCONT)
         server.stop()
 
 
-def test_a_stopped_server_is_left_alone_after_a_bounded_wait(served, site):
+def test_a_stopped_server_is_left_alone_after_a_bounded_wait(served, project):
     served.process.send_signal(signal.SIGSTOP)
     started = time.monotonic()
-    done = subprocess.run(command(site, "publish", "--no-pdf", "--json", "--wait", "0"), capture_output=True,
+    done = subprocess.run(command(project, "publish", "--no-pdf", "--json", "--wait", "0"), capture_output=True,
                           text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["sites"]
     assert f"the project's server (process {served.process.pid}) does not answer" in done.stderr
     assert "publishing without it" in done.stderr
     assert time.monotonic() - started < 120
-    second = subprocess.run(command(site, "serve", "--port", "0"), capture_output=True, text=True, timeout=60)
+    second = subprocess.run(command(project, "serve", "--port", "0"), capture_output=True, text=True, timeout=60)
     assert second.returncode == 2
     assert f"already has a server (process {served.process.pid}), which does not answer" in second.stderr
     assert "Traceback" not in second.stderr
     served.process.send_signal(signal.SIGCONT)
-    assert "published" in subprocess.run(command(site, "publish", "--no-pdf"), capture_output=True, text=True,
+    assert "published" in subprocess.run(command(project, "publish", "--no-pdf"), capture_output=True, text=True,
                                           timeout=300).stdout.lower()
 
 
@@ -211,14 +198,14 @@ def _get(url: str, path: str) -> tuple[int, bytes]:
     return answer.status, answer.read()
 
 
-def test_the_preview_serves_nothing_outside_the_site(served, site):
-    assert subprocess.run(command(site, "publish", "--no-pdf", "-q"), timeout=300).returncode == 0
-    root = site / "_build" / "site"
+def test_the_preview_serves_nothing_outside_the_site(served, project):
+    assert subprocess.run(command(project, "publish", "--no-pdf", "-q"), timeout=300).returncode == 0
+    root = project / "_build" / "site"
     (root / "en" / "passwd.html").symlink_to("/etc/passwd")
-    (root / "key.txt").symlink_to(site / "_build" / "translate-pipeline" / "serve.key")
-    (root / "up").symlink_to(site)
+    (root / "key.txt").symlink_to(project / "_build" / "translate-pipeline" / "serve.key")
+    (root / "up").symlink_to(project)
     (root / "inside.html").symlink_to(root / "en" / "index.html")  # a link within the site is fine
-    key = (site / "_build" / "translate-pipeline" / "serve.key").read_bytes()
+    key = (project / "_build" / "translate-pipeline" / "serve.key").read_bytes()
     for path in ("/en/passwd.html", "/key.txt", "/up/conf.py", "/up/", "/en/../../conf.py"):
         status, body = _get(served.url, path)
         assert status == 404, (path, body[:80])

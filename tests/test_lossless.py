@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import entries, obsolete, po_path, translate
+from conftest import entries, examples, obsolete, po_path, translate
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -353,7 +353,7 @@ def catalog_entries(draw):
     return "".join("\n" + text + "\n" for _, text in rendered)
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(120), suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(kit=catalog_entries(), other=catalog_entries(),
        messages=st.lists(st.sampled_from(TEXTS + ["Neuf", "Vis neuve"]), unique=True, max_size=5))
 def test_no_translation_text_disappears_from_any_catalog_shape(tmp_path_factory, kit, other, messages):

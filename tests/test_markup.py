@@ -9,7 +9,7 @@ import pytest
 from docutils import nodes
 from docutils.core import publish_doctree
 from docutils.parsers.rst import roles
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from translate_pipeline.checks.markup import (
@@ -303,7 +303,6 @@ FRAGMENTS = [
 ]
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.lists(st.sampled_from(FRAGMENTS), max_size=12), st.lists(st.sampled_from([" ", "", ", ", "\u00a0"]), min_size=12, max_size=12))
 def test_round_trip_of_any_mix_of_constructs(fragments, separators):
     text = "".join(f + s for f, s in zip(fragments, separators))
@@ -312,7 +311,6 @@ def test_round_trip_of_any_mix_of_constructs(fragments, separators):
     assert check(text, text) == []
 
 
-@settings(max_examples=300, deadline=None)
 @given(st.text(st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\x00") | st.sampled_from("\n\t\r*`_|[]<>:\\"), max_size=60))
 def test_round_trip_of_any_text(text):
     protected = protect(text)

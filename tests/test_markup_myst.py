@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from markdown_it.renderer import RendererHTML
 from myst_parser.config.main import MdParserConfig
@@ -116,7 +116,6 @@ MARKDOWNISH = st.lists(
 ).map("".join)
 
 
-@settings(max_examples=300, deadline=None)
 @given(MARKDOWNISH)
 def test_any_text_is_cut_without_losing_a_character_and_restored_as_it_was(text):
     from translate_pipeline.checks.mystmarkup import tokens
@@ -128,7 +127,6 @@ def test_any_text_is_cut_without_losing_a_character_and_restored_as_it_was(text)
     assert markup.check(text, text, MYST) == []
 
 
-@settings(max_examples=200, deadline=None)
 @given(MARKDOWNISH, MARKDOWNISH)
 def test_any_draft_is_checked_without_error(source, draft):
     problems = markup.check(source, draft, MYST)

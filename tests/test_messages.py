@@ -8,7 +8,6 @@ import pytest
 from conftest import entries, po_path, translate, translate_all
 from test_draft_cli import long_page, synced  # noqa: F401  (fixtures)
 
-from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
 from translate_pipeline.publishing.buildlog import combine
 from translate_pipeline.plural import counted
 
@@ -58,7 +57,7 @@ def test_one_is_singular_and_an_offline_draft_speaks_of_no_billing(project, tp):
     assert "en (from fr): 1 entry to draft; 0 drafted without sending anything\n" in dry.out
 
 
-def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp, deepl_server):  # noqa: F811
+def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp, deepl_server):
     deepl_server.fail(456, times=float("inf"), message="Quota exceeded", path="/v2/translate")
 
     result = tp("-C", synced, "draft", "--engine", "deepl")
@@ -69,7 +68,7 @@ def test_a_run_stopped_before_any_draft_says_nothing_of_zero_entries(synced, tp,
     assert "Sent: 0 segments, 0 characters billed, " in result.out  # DeepL was asked: the bill is said
 
 
-def test_a_stopped_run_counts_what_it_kept_in_the_right_form(long_page, tp, deepl_server):  # noqa: F811
+def test_a_stopped_run_counts_what_it_kept_in_the_right_form(long_page, tp, deepl_server):
     deepl_server.fail(456, times=1, after=1, path="/v2/translate", message="Quota exceeded")
 
     result = tp("-C", long_page, "draft", "--engine", "deepl")
@@ -100,6 +99,7 @@ def test_plural_forms_follow_gettext():
 # --- Sphinx's warnings ---------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_warning_of_a_page_is_printed_once_naming_the_sites(project, tp):
     page = project / "source" / "fr" / "rapports" / "reunion.rst"
     page.write_text(page.read_text(encoding="utf-8") + "\n.. image:: absente.png\n", encoding="utf-8")
@@ -126,7 +126,7 @@ def test_warnings_combined_keep_their_order_and_languages():
     assert combine(["only while reading"], {"fr": [], "en": []}) == [{"message": "only while reading", "languages": []}]
 
 
-def test_one_attempt_is_singular(synced, tp, deepl_server, monkeypatch):  # noqa: F811
+def test_one_attempt_is_singular(synced, tp, deepl_server, monkeypatch):
     from translate_pipeline.drafting.engines import deepl as deepl_engine
     from translate_pipeline.drafting.engines.deepl import RetryPolicy
 

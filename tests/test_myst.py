@@ -87,6 +87,7 @@ def passage(soup: BeautifulSoup, start: str):
     raise AssertionError(f"no passage starting with {start!r}")
 
 
+@pytest.mark.pdf
 def test_status_lists_markdown_pages_in_both_directions(loop, capsys):
     data = json_of(capsys, "status", "-C", loop["root"])
     documents = {(c["language"], c["domain"]): c["documents"] for c in data["catalogs"]}
@@ -103,6 +104,7 @@ def test_status_lists_markdown_pages_in_both_directions(loop, capsys):
     assert [c["domain"] for c in one["catalogs"]] == ["nouvelles"]
 
 
+@pytest.mark.pdf
 def test_markdown_messages_are_the_markdown_source(loop):
     msgids = set(entries(po_path(loop["root"], "nouvelles")))
     assert "Lire aussi la {doc}`page guide <guide>` et le [plan][plan-annuel]." in msgids
@@ -110,6 +112,7 @@ def test_markdown_messages_are_the_markdown_source(loop):
     assert "The collective publishes its **reports** in [two languages](https://www.example.org/languages)." in about
 
 
+@pytest.mark.pdf
 def test_memory_draft_of_a_markdown_page_is_checked(loop):
     index = loop["after memory"]["index"]
     exact = index[SAME_AS_NOUVELLES]
@@ -123,6 +126,7 @@ def test_memory_draft_of_a_markdown_page_is_checked(loop):
     assert all(not e.msgstr for msgid, e in loop["after memory"]["nouvelles"].items() if msgid not in REVIEWED)
 
 
+@pytest.mark.pdf
 def test_deepl_is_sent_markdown_markup_as_tags(loop):
     sent = "\n".join(loop["sent"])
     assert 'Le <x i="0">{{ collectif }}</x> publie ses <t i="1">rapports</t> et ses nouvelles.' in loop["sent"]
@@ -133,6 +137,7 @@ def test_deepl_is_sent_markdown_markup_as_tags(loop):
     assert 'The collective publishes its <t i="0">reports</t> in <t i="1">two languages</t>.' in loop["sent"]
 
 
+@pytest.mark.pdf
 def test_deepl_drafts_keep_the_markdown_markup(loop):
     root = loop["root"]
     index = entries(po_path(root, "index"))
@@ -152,6 +157,7 @@ def test_deepl_drafts_keep_the_markdown_markup(loop):
         assert done.returncode == 0, done.stderr
 
 
+@pytest.mark.pdf
 def test_published_markdown_pages_carry_their_marks(loop):
     root = loop["root"]
     english = html(root, "en", "nouvelles")
@@ -176,6 +182,7 @@ def test_published_markdown_pages_carry_their_marks(loop):
     assert html(root, "fr", "nouvelles").select(".tp-mark") == []
 
 
+@pytest.mark.pdf
 def test_markdown_pages_have_their_pdfs(loop):
     root = loop["root"]
     pdf = root / "_build" / "site" / "en" / "nouvelles.pdf"
@@ -184,6 +191,7 @@ def test_markdown_pages_have_their_pdfs(loop):
     assert (root / "_build" / "site" / "fr" / "about.pdf").is_file()
 
 
+@pytest.mark.pdf
 def test_pages_are_found_without_sphinx_once_synced_and_with_it_otherwise(loop, tmp_path):
     project = load_project(loop["root"])
     record = project.cache_dir / discovery.RECORD

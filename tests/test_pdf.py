@@ -14,12 +14,15 @@ from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOTS
+from conftest import copy_root
 
 from translate_pipeline.publishing.publish import publish
 from translate_pipeline.project.settings import load_project
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)")
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)"),
+]
 
 DOCS = ("index", "rapports/reunion", "brouillon", "about")
 SITE_PDF = "collectif-de-test-{}.pdf"
@@ -61,9 +64,9 @@ def pdfs(root: Path) -> dict[str, int]:
     return {p.relative_to(sites).as_posix(): p.stat().st_mtime_ns for p in sorted(sites.rglob("*.pdf"))}
 
 
-def make_project(tmp_path: Path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(ROOTS / "publish", root)
+def pdf_project(folder: Path) -> Path:
+    """The test root ``publish`` in ``folder``, with an author and a paragraph of French typography."""
+    root = copy_root("publish", folder / "project")
     with open(root / "conf.py", "a", encoding="utf-8") as conf:
         conf.write(f"author = {AUTHOR!r}\n")
     with open(root / "source/fr/brouillon.rst", "a", encoding="utf-8") as draft:
@@ -73,7 +76,7 @@ def make_project(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    root = make_project(tmp_path_factory.mktemp("pdf"))
+    root = pdf_project(tmp_path_factory.mktemp("pdf"))
     result = publish(load_project(root))
     return root, result
 
@@ -223,7 +226,7 @@ def test_an_edited_paragraph_makes_only_its_pages_pdfs_again(site, tmp_path):
 
 
 def test_no_pdf_builds_html_only(tmp_path, tp):
-    root = make_project(tmp_path)
+    root = pdf_project(tmp_path)
     result = tp("-C", root, "publish", "--no-pdf", "--json")
     assert result.code == 0, result
     assert json.loads(result.out)["pdf"] is None
@@ -266,7 +269,7 @@ def test_no_pdf_after_a_publish_with_pdfs_deletes_them_and_their_links(site, tmp
 
 
 def test_the_english_pdfs_carry_the_translated_site_name(tmp_path, tp):
-    root = make_project(tmp_path)
+    root = pdf_project(tmp_path)
     assert tp("-C", root, "sync").code == 0
     catalog = root / "locale/en/LC_MESSAGES/index.po"
     text = catalog.read_text(encoding="utf-8")

@@ -21,7 +21,7 @@ from conftest import ROOTS
 
 from translate_pipeline.files import TMP_SUFFIX
 
-pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+pytestmark = [pytest.mark.pdf, pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")]
 
 LONG_PAGE = "Un long rapport\n===============\n\n" + "\n\n".join(
     f"Paragraphe {number} : " + "le collectif se réunit pour préparer son rapport annuel. " * 12

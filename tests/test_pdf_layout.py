@@ -14,16 +14,18 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
-from conftest import ROOTS
+from conftest import ROOTS, wait_for
 
 from translate_pipeline.publishing.publish import publish
 from translate_pipeline.project.settings import load_project
 
-pytestmark = pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)")
+pytestmark = [
+    pytest.mark.pdf,
+    pytest.mark.skipif(not shutil.which("pdftotext"), reason="needs poppler-utils (pdftotext, pdfinfo)"),
+]
 
 LONG_PARAGRAPHS = 90
 LAST_WORDS = f"Paragraphe numéro {LONG_PARAGRAPHS} du compte rendu, le dernier."
@@ -175,16 +177,6 @@ def alive(pid: int) -> bool:
     except OSError:
         return False
     return not re.search(r"^State:\s+Z", text, re.MULTILINE)
-
-
-def wait_for(condition, seconds: float):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.05)
-    return condition()
 
 
 def pdf_workers(pid: int) -> set[int]:

@@ -49,6 +49,7 @@ def _sentence(rng: random.Random) -> str:
     return text
 
 
+@pytest.mark.slow
 def test_generated_entries_are_wrapped_as_msgcat_wraps_them(tmp_path):
     rng = random.Random(7)
     po = polib.POFile()
@@ -79,6 +80,7 @@ def test_generated_entries_are_wrapped_as_msgcat_wraps_them(tmp_path):
     assert printed == path.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_the_corpus_catalogs_are_what_msgcat_prints(tmp_path, tp):
     corpus = tmp_path / "corpus"
     subprocess.run([sys.executable, str(REPO / "benchmarks" / "make_corpus.py"), str(corpus), "--pages", "12"],

@@ -1,8 +1,8 @@
 """``serve``'s live preview, in a real browser.
 
 ``translate-pipeline serve`` runs as the real command on a copy of the
-sample, and headless Chromium (Debian's, as in ``test_browser.py``) keeps
-its pages open: saving a French page shows the change in the French and the
+sample, and headless Chromium (Debian's: the ``browser`` fixture of
+``conftest_browser.py``) keeps its pages open: saving a French page shows the change in the French and the
 English page without anything being run, where the reader was; a malformed
 catalog shows its error, with file and line, in the page until it is fixed.
 A smaller project shows the PDFs following the HTML in the background.
@@ -26,7 +26,6 @@ from pathlib import Path
 import pytest
 from conftest import ROOTS, copy_sample
 from playwright.sync_api import Page, expect
-from test_browser import browser  # noqa: F401 - the fixture: Debian's Chromium, headless
 from test_inputs import alive, descendants, wait_for
 
 REPORT = "rapports/2014-02-reunion-ministre"
@@ -129,6 +128,7 @@ def scroll_to(page: Page, text: str) -> int:
     return y
 
 
+@pytest.mark.browser
 def test_a_saved_paragraph_shows_in_the_open_pages_where_the_reader_was(served, open_page):
     french, english = open_page("fr", REPORT), open_page("en", REPORT)
     before, publishes = len(changes(served)), served.count(published)
@@ -164,6 +164,7 @@ def test_a_saved_paragraph_shows_in_the_open_pages_where_the_reader_was(served, 
                                         "Preview: glossary/fr-en.csv changed; publishing…"]
 
 
+@pytest.mark.browser
 def test_a_malformed_catalog_shows_in_the_page_until_it_is_fixed(served, open_page):
     english = open_page("en", REPORT)
     before = len(changes(served))
@@ -185,6 +186,7 @@ def test_a_malformed_catalog_shows_in_the_page_until_it_is_fixed(served, open_pa
     assert changes(served)[before:] == [f"Preview: locale/en/LC_MESSAGES/{REPORT}.po changed; publishing…"] * 2
 
 
+@pytest.mark.browser
 def test_a_conf_py_that_does_not_run_shows_in_the_page_until_it_is_fixed(served, open_page):
     french = open_page("fr", REPORT)
     conf = served.root / "conf.py"
@@ -197,6 +199,7 @@ def test_a_conf_py_that_does_not_run_shows_in_the_page_until_it_is_fixed(served,
     expect(paragraph(french, "Le Collectif attendait ce plan depuis longtemps.")).to_be_visible(timeout=WAIT_MS)
 
 
+@pytest.mark.slow
 def test_the_preview_serves_nothing_outside_the_site(served):
     site = served.root / "_build/site"
     (site / "en" / "passwd.html").symlink_to("/etc/passwd")
@@ -235,6 +238,7 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+@pytest.mark.pdf
 def test_the_pdfs_follow_the_html_and_a_newer_change_stops_them(tmp_path):
     root = tmp_path / "project"
     shutil.copytree(ROOTS / "publish", root)

@@ -141,6 +141,7 @@ def test_every_command_explains_itself(tp, command):
     assert "Exit codes" in result.out
 
 
+@pytest.mark.slow
 def test_module_entry_point_runs_the_same_command(project):
     done = subprocess.run(
         [sys.executable, "-m", "translate_pipeline", "-C", str(project), "status", "--json"],
@@ -155,6 +156,7 @@ def test_module_entry_point_runs_the_same_command(project):
     ]
 
 
+@pytest.mark.slow
 def test_module_entry_point_exit_code_and_whole_output(project):
     done = subprocess.run(
         [sys.executable, "-m", "translate_pipeline", "-C", str(project), "status", "--check", "--json"],
@@ -165,6 +167,7 @@ def test_module_entry_point_exit_code_and_whole_output(project):
     assert json.loads(done.stdout)["check"]["passed"] is False
 
 
+@pytest.mark.slow
 def test_sphinx_warnings_are_plain_text_and_name_the_project_files(project):
     """Sphinx colours its output whenever CI is set; scripts reading --json get plain text."""
     page = project / "source" / "fr" / "index.rst"

@@ -20,6 +20,8 @@ from conftest import ROOTS
 from translate_pipeline.publishing.publish import publish
 from translate_pipeline.project.settings import load_project
 
+pytestmark = pytest.mark.pdf  # the module's site is published with its PDFs (test_pdf.py reads them)
+
 BASE = "https://collectif.example.org/"
 REUNION = "rapports/reunion"
 REVIEWED = "The meeting took place at the ministry, in Paris."

@@ -4,28 +4,22 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOTS, po_path, translate
+from conftest import po_path, translate, wait_for
 
 from translate_pipeline.publishing.publish import publish
 from translate_pipeline.project.settings import load_project
+
+pytestmark = pytest.mark.root("publish")  # the project fixture: a copy of tests/roots/publish
 
 REUNION = "rapports/reunion"
 MACHINE_FR = "Les associations ont présenté leurs revendications."
 MACHINE_EN = "The associations presented their demands."
 STALE_FR = "La ministre a promis une réponse avant le 7 mars."
-
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(ROOTS / "publish", root)
-    return root
 
 
 def page(root: Path, language: str, docname: str) -> BeautifulSoup:
@@ -37,6 +31,7 @@ def paragraph(soup: BeautifulSoup, start: str):
     return next(p for p in soup.select("article p") if p.get_text().startswith(start))
 
 
+@pytest.mark.pdf
 def test_a_review_shows_in_the_next_build_and_only_its_page_is_read_again(project):
     publish(load_project(project))
     assert "tp-machine" in paragraph(page(project, "en", REUNION), MACHINE_EN)["class"]
@@ -54,6 +49,7 @@ def test_a_review_shows_in_the_next_build_and_only_its_page_is_read_again(projec
     assert result.compiled[1].written == []  # the same text is published: only its mark changed
 
 
+@pytest.mark.pdf
 def test_policy_source_shows_the_original_in_the_next_build(project, tp):
     assert tp("-C", project, "publish", "-q").code == 0
     result = tp("-C", project, "--set", "policy.machine=source", "--set", "policy.stale=source", "publish")
@@ -71,6 +67,7 @@ def test_policy_source_shows_the_original_in_the_next_build(project, tp):
     assert "not yet translated: 6" in soup.find(id="tp-banner").get_text()  # the image's text included
 
 
+@pytest.mark.pdf
 def test_page_threshold_replaces_a_page_by_a_notice(project, tp):
     assert tp("-C", project, "publish", "-q").code == 0
     result = tp("-C", project, "--set", "policy.page_threshold=40", "--set", "policy.banner=false",
@@ -96,6 +93,7 @@ def test_page_threshold_replaces_a_page_by_a_notice(project, tp):
     assert reunion.select(".tp-machine")
 
 
+@pytest.mark.slow
 def test_without_html_baseurl_publish_says_the_links_are_relative(project, tp):
     conf = project / "conf.py"
     conf.write_text(re.sub(r"(?m)^html_baseurl = .*$", "", conf.read_text(encoding="utf-8")), encoding="utf-8")
@@ -161,11 +159,11 @@ def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, f
     assert reports[1].error.startswith(said)  # an error raised says where
 
 
+@pytest.mark.slow
 def test_ctrl_c_during_the_builds_stops_cleanly_and_the_next_publish_completes(project):
     import os
     import signal
     import subprocess
-    import time
 
     for i in range(60):  # enough pages for the builds to take a while
         paragraphs = "\n\n".join(f"Paragraphe {j} de la page {i}, avec un peu de texte." for j in range(40))
@@ -173,10 +171,9 @@ def test_ctrl_c_during_the_builds_stops_cleanly_and_the_next_publish_completes(p
     command = [sys.executable, "-m", "translate_pipeline", "-C", str(project), "publish", "--no-pdf"]
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                                start_new_session=True)
-    building = project / "_build/translate-pipeline/doctrees-en"
-    while not building.exists() and process.poll() is None:
-        time.sleep(0.01)
-    time.sleep(0.2)
+    doctrees = project / "_build/translate-pipeline/doctrees-en"  # a page read there: the builds are under way
+    wait_for(lambda: process.poll() is not None or any(doctrees.rglob("*.doctree")), every=0.01)
+    assert process.poll() is None, f"publish ended before its builds were seen: {process.communicate()}"
     os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C in a terminal does
     _out, err = process.communicate(timeout=120)
     assert process.returncode == 130, err

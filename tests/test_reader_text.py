@@ -67,6 +67,7 @@ def _synced_with_author(tp, make_project, author: str) -> tuple[Path, Path]:
     return root, po_path(root, "index")
 
 
+@pytest.mark.slow
 def test_the_site_name_is_published_in_each_language(tp, make_project):
     root, index = _synced_with_author(tp, make_project, "Collectif de test")
     found = entries(index)
@@ -89,6 +90,7 @@ def test_the_site_name_is_published_in_each_language(tp, make_project):
     assert index_status["entries"]["untranslated"] >= 1
 
 
+@pytest.mark.slow
 def test_an_untranslated_site_name_says_its_language_in_the_title(tp, make_project):
     root = make_project("publish")
     assert tp("-C", root, "publish", "--no-pdf").code == 0
@@ -97,6 +99,7 @@ def test_an_untranslated_site_name_says_its_language_in_the_title(tp, make_proje
     assert english.title["lang"] == "fr"
 
 
+@pytest.mark.slow
 def test_an_untranslated_toctree_caption_says_its_language(tp, make_project):
     root = make_project("publish")
     index = root / "source" / "fr" / "index.rst"
@@ -114,6 +117,7 @@ def test_an_untranslated_toctree_caption_says_its_language(tp, make_project):
     assert french.get("lang") is None and "tp-untranslated" not in french["class"]
 
 
+@pytest.mark.slow
 def test_an_untranslated_page_description_says_its_language(tp, make_project):
     root = make_project("publish")
     page = root / "source" / "fr" / "rapports" / "reunion.rst"
@@ -126,6 +130,7 @@ def test_an_untranslated_page_description_says_its_language(tp, make_project):
     assert _html(root, "fr", "rapports/reunion.html").find("meta", attrs={"name": "description"}).get("lang") is None
 
 
+@pytest.mark.slow
 def test_a_name_reviewed_later_shows_in_the_next_publish_of_a_kept_sphinx(tp, make_project):
     from translate_pipeline.catalogs.extract import Reader
     from translate_pipeline.publishing.publish import BuildProcesses, publish
@@ -150,6 +155,7 @@ def test_a_name_reviewed_later_shows_in_the_next_publish_of_a_kept_sphinx(tp, ma
     assert [s.names["project"] for s in result.sites] == ["Collectif de test", "Test collective"]
 
 
+@pytest.mark.slow
 def test_the_root_pages_banner_counts_the_site_names_as_status_does(tp, make_project):
     """The name, author and copyright are entries of the root page's catalog: its banner counts them."""
     from test_counts import banner_counts

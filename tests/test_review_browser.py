@@ -25,10 +25,12 @@ from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from conftest import copy_sample, po_path
-from test_browser import CHROMIUM, CHROMIUM_ARGS, _html_only
+from conftest_browser import CHROMIUM, CHROMIUM_ARGS
 from translate_pipeline.cli import run
 from translate_pipeline.review.state import PREVIEW_PATH
 from translate_pipeline.publishing.server import _http
+
+pytestmark = pytest.mark.browser
 
 MACHINE = ("actualites", "Actualités", "News")
 STALE = ("collectif", "Trois groupes de travail se réunissent tous les deux mois\u00a0:")
@@ -38,7 +40,7 @@ EDITED = "Three working groups meet every two months:"
 @pytest.fixture(scope="module")
 def root(tmp_path_factory) -> Path:
     project = copy_sample(tmp_path_factory.mktemp("review-browser") / "sample")
-    assert run(["-C", str(project), "publish", "--quiet", *_html_only()]) == 0
+    assert run(["-C", str(project), "publish", "--quiet", "--no-pdf"]) == 0
     return project
 
 
@@ -186,7 +188,7 @@ def test_a_translator_approves_a_draft_by_keyboard_then_edits_and_approves_a_sta
         old, f'#: source/fr/collectif.rst:52\nmsgid "{STALE[1]}"\nmsgstr "{EDITED}"')
 
     # Published again: neither passage is marked any more; the others still are.
-    assert run(["-C", str(root), "publish", "--quiet", *_html_only()]) == 0
+    assert run(["-C", str(root), "publish", "--quiet", "--no-pdf"]) == 0
     site = root / "_build" / "site" / "en"
     news = BeautifulSoup((site / "actualites.html").read_text(encoding="utf-8"), "html.parser")
     assert news.select_one("h1").get_text().startswith(MACHINE[2])

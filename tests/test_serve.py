@@ -10,20 +10,23 @@ from __future__ import annotations
 
 import json
 import os
+import queue
 import re
-import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
-from conftest import ROOTS, po_path, translate
+from conftest import copy_root, po_path, translate
 
 from translate_pipeline.publishing.server import socket_path
+
+pytestmark = [pytest.mark.slow, pytest.mark.root("publish")]  # the project: a copy of tests/roots/publish
 
 REUNION = "rapports/reunion"
 MACHINE_FR = "Les associations ont présenté leurs revendications."
@@ -35,34 +38,48 @@ def command(root: Path, *args: str) -> list[str]:
 
 
 class Server:
-    def __init__(self, root: Path) -> None:
+    """``translate-pipeline serve`` in its own process; what it says is read as it comes."""
+
+    def __init__(self, root: Path, ready_within: float = 60) -> None:
         self.root = root
         # --no-watch: these tests count the publishes they ask for (the live preview has test_preview.py)
         self.process = subprocess.Popen(command(root, "serve", "--port", "0", "--no-watch"), stderr=subprocess.PIPE,
                                         text=True)
+        self._said: queue.Queue[str | None] = queue.Queue()  # its lines, then None at the end
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
         self.lines: list[str] = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = self.process.stderr.readline()
-            if not line:
-                break
+        deadline = time.monotonic() + ready_within
+        while not (self.lines and self.lines[-1].startswith("Ready")):
+            try:
+                line = self._said.get(timeout=max(0.0, deadline - time.monotonic()))
+            except queue.Empty:
+                break  # said nothing more in time
+            if line is None:
+                break  # ended
             self.lines.append(line)
-            if line.startswith("Ready"):
-                break
-        assert self.lines and self.lines[-1].startswith("Ready"), self.lines
+        if not (self.lines and self.lines[-1].startswith("Ready")):
+            self.process.kill()
+            pytest.fail(f"the server was not ready within {ready_within} s; it said: {self.wait()!r}")
         self.url = re.search(r"http://127\.0\.0\.1:\d+/", "".join(self.lines))[0]
 
+    def _read(self) -> None:
+        for line in self.process.stderr:
+            self._said.put(line)
+        self._said.put(None)
+
     def stop(self, sig: int = signal.SIGINT) -> str:
+        """Send ``sig``, wait for the end; everything it said."""
         self.process.send_signal(sig)
-        _out, err = self.process.communicate(timeout=60)
-        return "".join(self.lines) + err
+        return self.wait()
 
-
-@pytest.fixture
-def project(tmp_path) -> Path:
-    root = tmp_path / "project"
-    shutil.copytree(ROOTS / "publish", root)
-    return root
+    def wait(self) -> str:
+        self.process.wait(timeout=60)
+        self._reader.join(timeout=60)
+        while not self._said.empty() and (line := self._said.get_nowait()) is not None:
+            self.lines.append(line)
+        self.process.stderr.close()
+        return "".join(self.lines)
 
 
 @pytest.fixture
@@ -95,7 +112,7 @@ def paragraph(soup: BeautifulSoup, start: str):
 
 def test_publish_runs_in_the_server_and_builds_what_publish_alone_builds(served, tmp_path):
     alone = tmp_path / "alone"
-    shutil.copytree(ROOTS / "publish", alone)
+    copy_root("publish", alone)
     edit = "Bienvenue sur le site du Collectif."
     for _ in range(2):  # a first publish, then one after an edit and a review
         ours, theirs = publish(served.root), publish(alone)
@@ -140,8 +157,7 @@ def test_the_server_serves_the_sites(served):
 def test_publish_runs_alone_when_the_server_is_gone(project):
     server = Server(project)
     server.process.kill()  # no time to clean up: its socket and key stay
-    server.process.wait(timeout=30)
-    server.process.stderr.close()
+    server.wait()
     assert socket_path(project).exists()
     data = publish(project)
     assert [s["pages"] for s in data["sites"]] == [4, 4]
@@ -163,7 +179,7 @@ def test_a_second_server_for_the_same_project_is_refused(served):
 
 def test_a_project_deep_in_folders_is_served(tmp_path):
     deep = tmp_path.joinpath(*["a-rather-long-folder-name"] * 6) / "project"  # a socket path of 200 characters
-    shutil.copytree(ROOTS / "publish", deep)
+    copy_root("publish", deep)
     server = Server(deep)
     try:
         assert [s["pages"] for s in publish(deep)["sites"]] == [4, 4]

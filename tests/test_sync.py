@@ -299,6 +299,7 @@ def test_a_catalog_rewrapped_by_another_editor_is_not_rewritten(synced, tp):
     assert path.read_bytes() == rewrapped
 
 
+@pytest.mark.slow
 def test_catalogs_parsed_by_an_earlier_run_are_read_again_once_edited(synced):
     """Runs keep parsed catalogs in _build; a translator's edit in between is seen."""
     import sys

@@ -20,6 +20,8 @@ from pathlib import Path
 from unittest import mock
 
 import polib
+import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -161,7 +163,8 @@ def incoming(docs: dict[str, list[str]]) -> dict[str, dict[str, list[Incoming]]]
     return {"en": {name: [Incoming(p) for p in paras] for name, paras in docs.items()}}
 
 
-@settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(250), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(docs=documents, data=st.data())
 def test_no_translation_disappears_through_merges(tmp_path_factory, docs, data):
     # New catalogs' headers carry the minute they were made in: the merges compared
@@ -201,7 +204,8 @@ def write_sources(root: Path, docs: dict[str, list[str]]) -> None:
     (source / "index.rst").write_text("Accueil\n=======\n\nLe site du collectif.\n", encoding="utf-8")
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@pytest.mark.slow
+@settings(max_examples=examples(25), suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(docs=documents, data=st.data())
 def test_no_translation_disappears_through_real_syncs(tmp_path_factory, docs, data):
     root = tmp_path_factory.mktemp("sync")

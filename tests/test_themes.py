@@ -12,24 +12,22 @@ fallback: a line at the top of the content).
 from __future__ import annotations
 
 import configparser
-import functools
 import html.parser
-import http.server
 import importlib.util
 import re
 import shutil
-import threading
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup, Comment
+from conftest_browser import served_folder
 from playwright.sync_api import expect
 
 from translate_pipeline.cli import run
 
-from test_browser import CHROMIUM_ARGS, _QuietHandler, browser, _html_only  # noqa: F401 - the browser fixture
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).parent / "roots" / "publish"
 PAGE = "rapports/reunion.html"
@@ -45,15 +43,10 @@ def themed_site(request, tmp_path_factory) -> Iterator[tuple[str, str, Path]]:
     shutil.copytree(ROOT, project)
     with (project / "conf.py").open("a", encoding="utf-8") as conf:
         conf.write(f'\nhtml_theme = "{theme}"\nhtml_baseurl = ""  # links relative, for the local server\n')
-    assert run(["-C", str(project), "publish", "--quiet", *_html_only()]) == 0
+    assert run(["-C", str(project), "publish", "--quiet", "--no-pdf"]) == 0
     site = project / "_build" / "site"
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield theme, f"http://127.0.0.1:{server.server_port}", site
-    server.shutdown()
-    server.server_close()
-    thread.join()
+    with served_folder(site) as url:
+        yield theme, url, site
 
 
 CENTRE_IS_THE_LINK = """(link) => {
@@ -76,7 +69,7 @@ BULLETS = """(nav) => [...nav.querySelectorAll("li")].map((li) => [
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_language_switch_is_on_screen_and_clickable(browser, themed_site, width):  # noqa: F811
+def test_language_switch_is_on_screen_and_clickable(browser, themed_site, width):
     theme, base, _site = themed_site
     context = browser.new_context(viewport={"width": width, "height": 800})
     context.set_default_timeout(10_000)

@@ -18,10 +18,10 @@ blocked, holding memory. Two mechanisms:
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
-import sys
+
+from . import clib
 
 PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
@@ -33,11 +33,11 @@ def exit_with_parent(expected_parent: int | None = None) -> bool:
     (this process was adopted by another), exit now.
     """
     armed = False
-    if sys.platform.startswith("linux"):
+    libc = clib.libc()
+    if libc is not None:
         try:
-            libc = ctypes.CDLL(None, use_errno=True)  # the C library already loaded (no lookup: forks are many)
             armed = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
-        except (OSError, AttributeError):
+        except AttributeError:
             armed = False
     parent = os.getppid()
     if (expected_parent is not None and parent != expected_parent) or parent == 1:

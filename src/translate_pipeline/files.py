@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
-import functools
 import hashlib
 import json
 import os
@@ -28,6 +27,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import clib
 from .errors import CatalogChanged
 
 TMP_SUFFIX = ".tp-tmp"
@@ -180,24 +180,11 @@ _RENAME_EXCHANGE = 2
 
 def _exchange(a: Path, b: Path) -> bool:
     """Swap two files in one step (Linux ``renameat2``); False where the system cannot."""
-    libc = _libc()
+    libc = clib.libc()
     if libc is None or not hasattr(libc, "renameat2"):
         return False
     result = libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE)
     return result == 0
-
-
-@functools.cache
-def _libc():  # noqa: ANN202 - the C library already loaded, looked up once, not for every catalog
-    import ctypes
-    import sys
-
-    if not sys.platform.startswith("linux"):
-        return None
-    try:
-        return ctypes.CDLL(None, use_errno=True)
-    except OSError:
-        return None
 
 
 @dataclass

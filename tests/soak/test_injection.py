@@ -31,6 +31,8 @@ from deepl_server import DeepLServer
 from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline.cli import EXIT_CHECK_FAILED, run
 
+pytestmark = pytest.mark.pdf  # the module's project is published with its PDFs
+
 FR = "Paragraphe numéro {} du Collectif."
 EN = "Paragraph number {} of the Collective."
 

@@ -39,6 +39,8 @@ from deepl_server import DeepLServer
 from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline import files
 
+pytestmark = pytest.mark.slow
+
 FULL = os.environ.get("SOAK") == "full"
 REPO = Path(__file__).resolve().parents[2]
 # (command, how many kills): the short form, and the full one (100 kills)

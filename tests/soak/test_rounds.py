@@ -27,11 +27,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import polib
+import pytest
 
 from translate_pipeline.catalogs import catalog as cat
 from translate_pipeline import files
 from translate_pipeline.project.settings import load_project
 from translate_pipeline.catalogs.sync import sync
+
+pytestmark = pytest.mark.slow
 
 FULL = os.environ.get("SOAK") == "full"
 ROUNDS = 1000 if FULL else 20

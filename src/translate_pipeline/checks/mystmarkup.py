@@ -5,8 +5,8 @@ for the page (roles, footnotes, substitutions and math when enabled, ...).
 markdown-it gives tokens, not where they stand in the text, so each inline
 rule is wrapped to note where it started and ended; emphasis, strong and
 strikethrough are paired after tokenising, and the delimiters they were
-made of tell where they stand. What comes out is the :class:`~.markup.Piece`
-list that :mod:`.markup` protects, restores and checks, as for reST:
+made of tell where they stand. What comes out is the :class:`~.pieces.Piece`
+list that :mod:`.protection` protects and restores and :mod:`.markup` checks, as for reST:
 
 * kept whole: inline code, autolinks ``<url>``, roles without a title,
   substitutions ``{{ x }}``, footnote references ``[^x]``, math ``$x$``,
@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from .markup import Piece, Syntax, role_piece
+from .pieces import Piece, Syntax, role_piece
 
 _RECORD = "translate_pipeline_spans"
 _DELIMITED = {"emphasis", "strikethrough"}  # rules whose runs are paired afterwards
@@ -57,7 +57,7 @@ class _Record:
 def new_parser(syntax: Syntax) -> Any:
     """MyST's markdown-it for ``syntax``, its inline rules wrapped to note where they match.
 
-    Kept by the :class:`~.markup.Syntax` (its ``myst_parser``); what one parse
+    Kept by the :class:`~.pieces.Syntax` (its ``myst_parser``); what one parse
     notes lives in that parse's ``env``, so threads may share it.
     """
     from markdown_it.renderer import RendererHTML

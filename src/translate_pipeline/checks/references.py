@@ -30,7 +30,7 @@ from docutils.parsers.rst.states import Inliner, RSTStateMachine, Struct, state_
 from docutils.statemachine import string2lines
 from docutils.utils import new_document
 
-from .markup import LITERAL_ROLES, TEXT_ROLES
+from .pieces import LITERAL_ROLES, TEXT_ROLES
 
 NEVER_SCHEMES = frozenset({"javascript", "data", "vbscript"})
 """URL schemes no translation may publish, whatever its source holds."""
@@ -222,17 +222,18 @@ def _first_line(message: nodes.system_message) -> str:
 _EXPLICIT_TITLE = re.compile(r"^(.+?)\s*(?<!\x00)<([^<]*?)>$", re.DOTALL)  # as Sphinx's roles read it
 
 
-def _reference(node: nodes.Element, found: Inventory) -> str | None:
-    """How the reference ``node`` reads for a person; None when it is not one."""
+def describe(node: nodes.Element) -> str | None:
+    """How the docutils reference ``node`` reads for a person (a URL, a named
+    reference, a footnote or citation reference, a substitution, an inline
+    target); None when it is none of those. Also what Sphinx's reading of a
+    translated passage is compared by (:mod:`translate_pipeline.sphinx.guard`)."""
     if isinstance(node, nodes.reference):
         if node.get("refuri"):
-            uri = "".join(node["refuri"].split())
-            scheme = uri.split(":", 1)[0].lower() if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", uri) else ""
-            if scheme:
-                found.schemes.add(scheme)
-            return f"URL {uri}"
+            return f"URL {''.join(node['refuri'].split())}"
         if node.get("refname"):
             return f"reference `{node['refname']}`_"
+        if node.get("refid"):  # resolved by Sphinx's transforms
+            return f"reference to #{node['refid']}"
         return "anonymous link `...`__"
     if isinstance(node, nodes.footnote_reference):
         label = node.get("refname", "")
@@ -243,10 +244,22 @@ def _reference(node: nodes.Element, found: Inventory) -> str | None:
         return f"citation reference [{node.get('refname', '')}]_"
     if isinstance(node, nodes.substitution_reference):
         return f"substitution |{node.get('refname', '')}|"
-    if isinstance(node, nodes.target) and isinstance(node.parent, nodes.TextElement):
+    if isinstance(node, nodes.target):
         if node.get("refuri") or node.get("refname"):
             return None  # made by a reference with an embedded URI or alias: the reference is counted
         return f"inline target _`{' '.join(node.get('names', []))}`"
+    return None
+
+
+def _reference(node: nodes.Element, found: Inventory) -> str | None:
+    """How the reference ``node`` reads for a person; None when it is not one."""
+    if isinstance(node, nodes.reference) and node.get("refuri"):
+        uri = "".join(node["refuri"].split())
+        scheme = uri.split(":", 1)[0].lower() if re.match(r"[A-Za-z][A-Za-z0-9+.-]*:", uri) else ""
+        if scheme:
+            found.schemes.add(scheme)
+    if isinstance(node, nodes.target) and not isinstance(node.parent, nodes.TextElement):
+        return None  # a block target (.. _name:): counted as a block
     if isinstance(node, _role):
         role = node["role"]
         if role in READER_TEXT_ROLES:
@@ -255,9 +268,7 @@ def _reference(node: nodes.Element, found: Inventory) -> str | None:
         title = _EXPLICIT_TITLE.match(text)
         target = title.group(2) if title else text
         return f":{role}:`{target}`" if role else f"`{target}`"
-    if isinstance(node, nodes.problematic):
-        return None  # its system message says what is wrong
-    return None
+    return describe(node)  # a nodes.problematic is none: its system message says what is wrong
 
 
 @dataclass(frozen=True)
@@ -284,12 +295,13 @@ def _plain(text: str) -> bool:
     return not _MARKUP_CHARS.search(text) and not _BLOCK_START.match(text)
 
 
-_ONE_LINE_OF_PROSE = re.compile(r"[^\W\d_][^\n]*(?<!::)\Z")  # starts with a letter, no literal block
+_ONE_LINE_OF_PROSE = re.compile(r"[^\W\d_][^\n]*\Z")  # starts with a letter
 
 
 def one_line_of_prose(text: str) -> bool:
-    """Text docutils reads as one paragraph whatever its inline markup."""
-    return bool(_ONE_LINE_OF_PROSE.match(text)) and not _BLOCK_START.match(text)
+    """Text docutils reads as one paragraph whatever its inline markup: no
+    literal block either (docutils strips the line's end before looking for ``::``)."""
+    return bool(_ONE_LINE_OF_PROSE.match(text)) and not _BLOCK_START.match(text) and not text.rstrip().endswith("::")
 _NEVER_URL = re.compile(r"(?<![\w.+-])(javascript|vbscript|data):(?=\S)", re.IGNORECASE)
 
 

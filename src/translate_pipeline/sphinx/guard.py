@@ -38,6 +38,7 @@ from sphinx.util.nodes import NodeMatcher
 
 from ..publishing import published
 from ..catalogs.catalog import State
+from ..checks.references import describe
 from . import site
 from .marks import LINE, MESSAGE, SHOWN, SINCE, STATE
 
@@ -119,35 +120,16 @@ def references(children: Iterable[nodes.Node]) -> Counter[str]:
 
 
 def _key(node: nodes.Element) -> str | None:
+    """How ``node`` reads for a person: Sphinx's own references, then docutils' (as the catalogs are checked)."""
     if isinstance(node, addnodes.pending_xref):
         return f"cross-reference :{node.get('refdomain', '')}:{node.get('reftype', '')}:`{node.get('reftarget', '')}`"
-    if isinstance(node, nodes.reference):
-        if node.get("refuri"):
-            return f"URL {''.join(node['refuri'].split())}"
-        if node.get("refname"):
-            return f"reference `{node['refname']}`_"
-        if node.get("refid"):
-            return f"reference to #{node['refid']}"
-        return "anonymous link `...`__"
-    if isinstance(node, nodes.footnote_reference):
-        auto = node.get("auto")
-        label = node.get("refname", "")
-        return f"footnote reference [{'*' if auto == '*' else ('#' + label if auto else label)}]_"
-    if isinstance(node, nodes.citation_reference):
-        return f"citation reference [{node.get('refname', '')}]_"
-    if isinstance(node, nodes.substitution_reference):
-        return f"substitution |{node.get('refname', '')}|"
-    if isinstance(node, nodes.target):
-        if node.get("refuri") or node.get("refname"):
-            return None  # made by a reference with an embedded URI or alias: the reference is counted
-        return f"target {' '.join(node.get('names', []))}"
     if isinstance(node, nodes.image):
         return f"image {node.get('uri', '')}"
     if isinstance(node, nodes.raw):
         return f"raw {node.get('format', '')} output"
     if isinstance(node, addnodes.download_reference):
         return f"download {node.get('reftarget', '')}"
-    return None
+    return describe(node)
 
 
 def problems_of(document: nodes.document, original: list[nodes.Node], translated: list[nodes.Node]) -> list[str]:
