@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..compat import sphinx as sphinx_compat
 from ..project import discovery
 from .envdata import PerDocument, read_few_serially
 from ..errors import ExtractError, SettingsError
@@ -153,7 +154,7 @@ class Reader:
 
         key = (project.root, _stamp(project.conf_path), repr(project.settings), parallel)
         if self._app is not None and key == self._key:
-            _ready_for_another_build(self._app)
+            sphinx_compat.ready_for_another_build(self._app)
             return self._app
         self.close()
         overrides: dict[str, Any] = {
@@ -276,18 +277,6 @@ def _stamp(path: Path) -> tuple[int, int] | None:
     return stat.st_mtime_ns, stat.st_size
 
 
-def _ready_for_another_build(app: Any) -> None:
-    """Let a Sphinx application that has built once build again, as a new one would.
-
-    Sphinx remembers, from when the application was set up, whether the
-    configuration had changed since the last build; it had not by now.
-    """
-    from sphinx.environment import CONFIG_OK
-
-    app.env.config_status = CONFIG_OK
-    app.env.config_status_extra = ""
-
-
 def _report_progress(app: Any, progress: Progress) -> None:
     parent = os.getpid()
     state = {"done": 0, "total": 0}
@@ -357,12 +346,11 @@ def page_messages(doctree: Any, gettext_additional_targets: Any) -> Iterator[tup
     The messages of a page's catalog: ``sync`` writes them, the marks count
     a page by them (so a banner's figures are the catalog's).
     """
-    from sphinx.builders.gettext import _is_node_in_substitution_definition
     from sphinx.util.index_entries import split_index_msg
     from sphinx.util.nodes import extract_messages, traverse_translatable_index
 
     for node, msg in extract_messages(doctree):
-        if not _is_node_in_substitution_definition(node):
+        if not sphinx_compat.in_substitution_definition(node):
             yield node, msg
     if "index" in (gettext_additional_targets or ()):
         for node, entries in traverse_translatable_index(doctree):
