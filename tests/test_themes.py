@@ -23,7 +23,7 @@ from playwright.sync_api import expect
 
 from translate_pipeline.cli import run
 
-from test_browser import CHROMIUM_ARGS, _QuietHandler, browser, _html_only  # noqa: F401 - the browser fixture
+from test_browser import CHROMIUM_ARGS, _QuietHandler, browser  # noqa: F401 - the browser fixture
 
 ROOT = Path(__file__).parent / "roots" / "publish"
 PAGE = "rapports/reunion.html"
@@ -39,7 +39,7 @@ def themed_site(request, tmp_path_factory) -> Iterator[tuple[str, str]]:
     shutil.copytree(ROOT, project)
     with (project / "conf.py").open("a", encoding="utf-8") as conf:
         conf.write(f'\nhtml_theme = "{theme}"\nhtml_baseurl = ""  # links relative, for the local server\n')
-    assert run(["-C", str(project), "publish", "--quiet", *_html_only()]) == 0
+    assert run(["-C", str(project), "publish", "--quiet", "--no-pdf"]) == 0
     site = project / "_build" / "site"
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(_QuietHandler, directory=str(site)))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
