@@ -6,9 +6,10 @@
    status page shows. The builds then read only these files, so a
    translator saving a catalog meanwhile changes nothing half-way;
 2. build each language with Sphinx's HTML builder in its own process, in
-   parallel, into ``_build/site/LANG/``; each language keeps its doctrees in
-   the cache, so the next run reads again only the pages whose source or
-   published catalog changed;
+   parallel (:mod:`translate_pipeline.publishing.builds`), into
+   ``_build/site/LANG/``; each language keeps its doctrees in the cache, so
+   the next run reads again only the pages whose source or published
+   catalog changed;
 3. write the language chooser (``index.html``) and ``sitemap.xml`` at
    ``_build/site/``;
 4. make the PDFs (:mod:`translate_pipeline.publishing.pdf.build`): each page's, next to it,
