@@ -61,16 +61,11 @@ pass_context = click.make_pass_decorator(Context, ensure=True)
 
 def _set_directory(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
     if value is not None:
-        context = ctx.ensure_object(Context)
-        context.directory = value
-        context._project = None  # noqa: SLF001 - the Context's own cache, read again for the new folder
+        ctx.ensure_object(Context).directory = value  # after the command's name: instead of the one before
 
 
 def _add_overrides(ctx: click.Context, _param: click.Parameter, value: tuple[str, ...]) -> None:
-    if value:
-        context = ctx.ensure_object(Context)
-        context.overrides.extend(value)  # after the command's name: after those before it
-        context._project = None  # noqa: SLF001
+    ctx.ensure_object(Context).overrides.extend(value)  # after the command's name: after those before it
 
 
 def global_options(function: Callable[..., Any]) -> Callable[..., Any]:
