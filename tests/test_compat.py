@@ -111,3 +111,17 @@ def test_the_sphinx_version_is_one_the_project_claims():
     floor = re.search(r"sphinx>=([\d.]+)", _requirement("sphinx")).group(1)
     installed = tuple(int(part) for part in version("sphinx").split(".")[:2])
     assert installed >= tuple(int(part) for part in floor.split(".")[:2])
+
+
+def test_sphinx_reads_undecodable_pages_as_compat_says(tmp_path):
+    from sphinx.application import Sphinx
+
+    (tmp_path / "conf.py").write_text("", encoding="utf-8")
+    (tmp_path / "index.rst").write_bytes(b"Title\n=====\n\nR\xe9union.\n")
+    app = Sphinx(tmp_path, tmp_path, tmp_path / "out", tmp_path / "doctrees", "text", status=None, warning=None)
+    if sphinx_compat.replaces_undecodable_bytes():
+        app.build()
+        assert "R?union" in (tmp_path / "out/index.txt").read_text(encoding="utf-8")
+    else:
+        with pytest.raises(UnicodeDecodeError):
+            app.build()

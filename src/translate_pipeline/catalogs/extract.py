@@ -214,6 +214,13 @@ class Reader:
         except BaseException:
             self.close()
             raise
+        if sphinx_compat.replaces_undecodable_bytes():  # a page Sphinx read with "?" stops the run, as in Sphinx 9
+            from ..project.pagefiles import decoding_problem
+
+            problem = decoding_problem(project)
+            if problem:
+                self.close()
+                raise ExtractError(problem)
         builder = app.builder
         env = app.env
         documents: dict[str, Document] = {}

@@ -93,3 +93,15 @@ def forget_asset_checksums() -> None:
     cache_clear = getattr(_file_checksum_inner, "cache_clear", None)
     if cache_clear is not None:
         cache_clear()
+
+
+def replaces_undecodable_bytes() -> bool:
+    """Whether Sphinx reads a page that is not in its encoding on, with "?" for the bytes it cannot decode.
+
+    Sphinx 8.2 decodes pages with an error handler of its own
+    (``sphinx.builders._UnicodeDecodeErrorHandler``) that only warns;
+    Sphinx 9 reads them strictly and stops (``UnicodeDecodeError``).
+    """
+    import sphinx.builders
+
+    return hasattr(sphinx.builders, "_UnicodeDecodeErrorHandler")
