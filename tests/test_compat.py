@@ -22,6 +22,19 @@ from translate_pipeline.compat import sphinx as sphinx_compat
 PYPROJECT = Path(__file__).parents[1] / "pyproject.toml"
 
 
+@pytest.fixture
+def sphinx_app():
+    """A Sphinx application made as the tool makes them: what it registers with docutils goes with it."""
+    from sphinx.application import Sphinx
+    from sphinx.util.docutils import docutils_namespace
+
+    def make(folder: Path, builder: str) -> Sphinx:
+        return Sphinx(folder, folder, folder / "out", folder / "doctrees", builder, status=None, warning=None)
+
+    with docutils_namespace():
+        yield make
+
+
 def _requirement(name: str) -> str:
     dependencies = tomllib.loads(PYPROJECT.read_text(encoding="utf-8"))["project"]["dependencies"]
     return next(d for d in dependencies if re.match(rf"{name}\b", d))
@@ -51,13 +64,12 @@ def test_docutils_roles_registered_in_the_block_are_forgotten():
     assert roles._roles == before
 
 
-def test_sphinx_internals_are_where_compat_looks(tmp_path):
-    from sphinx.application import Sphinx
+def test_sphinx_internals_are_where_compat_looks(tmp_path, sphinx_app):
     from sphinx.builders.gettext import MessageCatalogBuilder
 
     (tmp_path / "conf.py").write_text("", encoding="utf-8")
     (tmp_path / "index.rst").write_text("Title\n=====\n\n|x|\n\n.. |x| replace:: text\n", encoding="utf-8")
-    app = Sphinx(tmp_path, tmp_path, tmp_path / "out", tmp_path / "doctrees", "gettext", status=None, warning=None)
+    app = sphinx_app(tmp_path, "gettext")
     assert sphinx_compat.builder_class(app.env) is type(app.builder)
     assert issubclass(sphinx_compat.builder_class(app.env), MessageCatalogBuilder)
     app.build()
@@ -113,12 +125,10 @@ def test_the_sphinx_version_is_one_the_project_claims():
     assert installed >= tuple(int(part) for part in floor.split(".")[:2])
 
 
-def test_sphinx_reads_undecodable_pages_as_compat_says(tmp_path):
-    from sphinx.application import Sphinx
-
+def test_sphinx_reads_undecodable_pages_as_compat_says(tmp_path, sphinx_app):
     (tmp_path / "conf.py").write_text("", encoding="utf-8")
     (tmp_path / "index.rst").write_bytes(b"Title\n=====\n\nR\xe9union.\n")
-    app = Sphinx(tmp_path, tmp_path, tmp_path / "out", tmp_path / "doctrees", "text", status=None, warning=None)
+    app = sphinx_app(tmp_path, "text")
     if sphinx_compat.replaces_undecodable_bytes():
         app.build()
         assert "R?union" in (tmp_path / "out/index.txt").read_text(encoding="utf-8")
