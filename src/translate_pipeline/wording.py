@@ -129,6 +129,11 @@ MESSAGES = (
     "Not yet translated",
     "Document",
     "Words reviewed",
+    "Passages reviewed on the site: %(reviewed)d of %(total)d",
+    "Passages reviewed on the site: those the pages show as reviewed, the figure of their banners; "
+    "a translation that refers to what its original does not is shown as the original instead.",
+    "Translations not published",
+    "Shown as the original instead:",
     "Total",
     "Translations into %(language)s",
     "Entries (paragraphs, titles, list items) per state; the bars show the share of words.",

@@ -164,6 +164,35 @@ def mark_draft(entry: polib.POEntry, text: str, origin: str, today: str) -> None
     set_tool_comment(entry, DRAFT_PREFIX, origin + tail)
 
 
+# The tool's comments that only describe an entry not yet reviewed: who drafted it,
+# what its checks found, since when its original changed. An approval ends them.
+UNREVIEWED_PREFIXES = (DRAFT_PREFIX, STALE_PREFIX, CHECK_PREFIX, GLOSSARY_PREFIX, DRAFT_NOTE_PREFIX)
+
+
+def clean_approved(entry: polib.POEntry) -> bool:
+    """Drop, from an approved entry, what only described its unreviewed state.
+
+    An entry is approved when a translator cleared its fuzzy flag (in any PO
+    editor, or the review page). Its previous original (``#| msgid``,
+    ``#| msgctxt``, ``#| msgid_plural``) and the tool's ``# draft:``,
+    ``# stale:``, ``# draft check:``, ``# draft check failed:`` and
+    ``# glossary:`` comments go; comments written by people, and the
+    ``# earlier translation:`` ones, stay in order. Any other entry is left as
+    it is. Whether anything was dropped.
+    """
+    if entry_state(entry) is not State.REVIEWED:
+        return False
+    before = (entry.previous_msgid, entry.previous_msgctxt, entry.previous_msgid_plural, entry.tcomment)
+    entry.previous_msgid = entry.previous_msgctxt = entry.previous_msgid_plural = None
+    if entry.tcomment:
+        lines = entry.tcomment.splitlines()
+        kept = [line for line in lines if not line.startswith(UNREVIEWED_PREFIXES)]
+        if len(kept) < len(lines):
+            entry.tcomment = "\n".join(kept)
+    after = (entry.previous_msgid, entry.previous_msgctxt, entry.previous_msgid_plural, entry.tcomment)
+    return after != before
+
+
 def _now() -> str:
     return _dt.datetime.now(_dt.timezone.utc).strftime("%Y-%m-%d %H:%M%z")
 
@@ -244,6 +273,14 @@ def signature(po: polib.POFile) -> tuple:
     """Everything a catalog holds, as a value (two files with the same
     signature differ at most in line wrapping)."""
     return (*_header_value(po), tuple(_entry_value(e) for e in po))
+
+
+def holds(catalog: Catalog, text: str) -> bool:
+    """Whether ``text`` is a catalog with exactly ``catalog``'s content (wrapping aside)."""
+    try:
+        return signature(_parse_text(text, catalog.path)) == signature(catalog.po)
+    except CatalogError:
+        return False
 
 
 def _render(catalog: Catalog) -> str:

@@ -19,7 +19,7 @@ from ..errors import PipelineError
 from .extract import docnames_to_domain, orphaned
 from ..files import PENDING_INFIX, relative, set_aside_files
 from ..plural import counted
-from ..publishing.published import Refusal, refusals
+from ..publishing.published import Refusal, refusals, shown_counts
 from ..project.settings import Policy, Project
 from .sync import journal_path
 
@@ -93,6 +93,9 @@ class CatalogStatus:
     stale: list[StaleEntry] = field(default_factory=list)
     checks: list[DraftCheck] = field(default_factory=list)
     check_failed: list[Refusal] = field(default_factory=list)  # translations refused at publish
+    # Entries per state as the site shows them (the publish policy, refused translations):
+    # the pages' banners count these.
+    published: dict[str, int] = field(default_factory=lambda: dict.fromkeys(map(str, State), 0))
 
     def as_dict(self, with_stale: bool = False) -> dict:
         data = {
@@ -101,6 +104,7 @@ class CatalogStatus:
             "path": self.path,
             "documents": self.documents,
             **self.tally.as_dict(),
+            "published": dict(self.published),
             "draft_checks": [{"line": c.line, "msgid": c.msgid, "note": c.note} for c in self.checks],
             "check_failed": [
                 {"line": r.line, "state": r.state, "msgid": r.msgid, "problems": list(r.problems)}
@@ -142,6 +146,15 @@ class StatusReport:
             counts[status.language] = counts.get(status.language, 0) + len(status.checks)
         return counts
 
+    def published(self) -> dict[str, dict[str, int]]:
+        """Per language: the entries per state the site shows."""
+        shown: dict[str, dict[str, int]] = {}
+        for status in self.catalogs:
+            counts = shown.setdefault(status.language, dict.fromkeys(map(str, State), 0))
+            for state, count in status.published.items():
+                counts[state] += count
+        return shown
+
     def check_failed(self) -> dict[str, int]:
         """Per language: the translations whose references differ from their source's."""
         failed: dict[str, int] = {}
@@ -150,10 +163,10 @@ class StatusReport:
         return failed
 
     def as_dict(self, with_stale: bool = False) -> dict:
-        failed = self.check_failed()
+        failed, shown = self.check_failed(), self.published()
         return {
             "catalogs": [c.as_dict(with_stale) for c in self.catalogs],
-            "totals": {lang: {**t.as_dict(), "check_failed": failed.get(lang, 0)}
+            "totals": {lang: {**t.as_dict(), "published": shown[lang], "check_failed": failed.get(lang, 0)}
                        for lang, t in sorted(self.totals().items())},
             "draft_checks": dict(sorted(self.draft_checks().items())),
             "orphaned": self.orphaned,
@@ -231,7 +244,8 @@ def status(
                     CatalogStatus(language=language, domain=domain, path=rel, documents=sources,
                                   tally=Tally(dict(tally.entries), dict(tally.words)), stale=list(stale),
                                   checks=list(checks),
-                                  check_failed=list(refusals(path, domain not in markdown).values()))
+                                  check_failed=list(refusals(path, domain not in markdown).values()),
+                                  published=shown_counts(path, project.settings.policy, domain not in markdown))
                 )
     report.unsynced = sorted(src for sources in expected.values() for src in sources)
     report.interrupted = journal_path(project).exists()

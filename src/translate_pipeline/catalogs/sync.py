@@ -19,6 +19,7 @@ from . import catalog as cat
 from .. import files
 from . import locations, poformat
 from ..files import relative
+from .approval import edited_text
 from ..project.direction import language_name, source_language_of
 from ..errors import CatalogChanged
 from ..locks import exclusive
@@ -37,6 +38,7 @@ class CatalogReport:
     stale: int = 0
     reused: int = 0
     obsolete: int = 0
+    approved: int = 0  # approved entries that lost their #| and the tool's draft/stale comments
 
 
 @dataclass
@@ -59,6 +61,7 @@ class SyncResult:
         return {
             "catalogs": {a: self.count(a) for a in ("created", "updated", "unchanged")},
             "entries": {n: self.total(n) for n in ("new", "stale", "reused", "obsolete")},
+            "approved": self.total("approved"),  # entries approved since: their notes dropped
             "orphaned": self.orphaned,
             "documents_read": self.documents_read,
             "warnings": self.warnings,
@@ -222,7 +225,11 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
         messages = _in_catalog_style(project, messages, paths)
         orphans = {d for d in paths if orphaned(d, messages)}
         result.orphaned.extend(relative(paths[d], project.root) for d in sorted(orphans))
-        unchanged = {d for d, msgs in messages.items() if d in summaries and summaries[d][0] == _key(msgs)}
+        # A translator approved entries (cleared their fuzzy flag) since the last
+        # run: their catalogs are written again, without the unreviewed state's notes.
+        approved = {d for d, path in paths.items() if d not in orphans and cat.derived(path, APPROVED_FACTS, _approved)}
+        unchanged = {d for d, msgs in messages.items()
+                     if d in summaries and summaries[d][0] == _key(msgs) and d not in approved}
         changing = {d: msgs for d, msgs in messages.items() if d not in unchanged}
         catalogs = {d: cat.load(paths[d]) for d in sorted((set(changing) | orphans) & set(paths))}
         # French new to its catalog may take the translation another holds.
@@ -233,18 +240,20 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
         sources = {d for d in unchanged if not summaries[d][1].isdisjoint(new_french)}
         catalogs.update((d, cat.load(paths[d])) for d in sorted(sources))
         catalogs = {d: catalogs[d] for d in paths if d in catalogs}  # the merge's order: the files'
-        plans.append((language, messages, unchanged, changing, catalogs, orphans))
+        # Before the merge: an approved translation that moves takes no stale notes along.
+        cleaned = {d: [getattr(e, "linenum", 0) for e in c.po if cat.clean_approved(e)] for d, c in catalogs.items()}
+        plans.append((language, messages, unchanged, changing, catalogs, orphans, cleaned))
     loaded = time.perf_counter()
     merges = []
-    for language, messages, unchanged, changing, catalogs, orphans in plans:
+    for language, messages, unchanged, changing, catalogs, orphans, cleaned in plans:
         threshold = project.settings.stale_match_threshold
         wanted = {m.msgid for msgs in messages.values() for m in msgs}
         original = language_name(source_language_of(project, language))
         merged = merge(changing, catalogs, threshold, cat.today(), orphans, wanted, original)
-        merges.append((language, messages, unchanged, merged, catalogs))
+        merges.append((language, messages, unchanged, merged, catalogs, cleaned))
     merged_at = time.perf_counter()
     changes: list[tuple[cat.Catalog, str]] = []
-    for language, messages, unchanged, merged, catalogs in merges:
+    for language, messages, unchanged, merged, catalogs, cleaned in merges:
         for domain in messages:
             if domain in unchanged:
                 path = project.catalog_dir(language) / f"{domain}.po"
@@ -254,7 +263,7 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
             counts = merged.counts.get(domain, MergeCounts())
             report, catalog, text = _prepare(
                 project, language, domain, catalogs.get(domain), active, obsolete, counts,
-                domain in merged.unchanged,
+                domain in merged.unchanged, cleaned.get(domain, []),
             )
             if text is not None:
                 changes.append((catalog, text))
@@ -272,6 +281,12 @@ def _update_catalogs(project: Project, incoming: dict[str, dict[str, list[Incomi
 
 MERGE_FACTS = "merge:2"
 LOCATION_FACTS = "locations:1"
+APPROVED_FACTS = "approved:1"
+
+
+def _approved(catalog: cat.Catalog) -> int:
+    """The approved entries of a catalog that still carry notes of their unreviewed state."""
+    return sum(cat.clean_approved(cat.copy_entry(e)) for e in catalog.po)
 
 
 def _merge_facts(catalog: cat.Catalog) -> tuple[str, frozenset[str]]:
@@ -339,7 +354,9 @@ def journal_path(project: Project) -> Path:
     return project.cache_dir / "commit.journal"
 
 
-def _prepare(project, language, domain, existing, active, obsolete, counts, unchanged):
+def _prepare(project, language, domain, existing, active, obsolete, counts, unchanged, approved=()):
+    """The report and new text of one catalog (None: left as it is); ``approved``: where
+    the entries are that :func:`catalog.clean_approved` changed, as the file was read."""
     path = project.catalog_dir(language) / f"{domain}.po"
     if existing is None:
         catalog = cat.new_catalog(
@@ -357,8 +374,12 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
             catalog.po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
         action = "updated"
     catalog.wrap_width = project.settings.wrap_width if existing is not None else _new_catalog_width(project, language)
-    if existing is not None and unchanged:
+    if existing is not None and unchanged and not approved:
         text = None  # the merge left every entry as it was: nothing to render
+    elif existing is not None and unchanged:
+        # Only approvals: the file's own text less their lines, else the catalog whole.
+        cat.replace_entries(catalog, active, obsolete)
+        text = edited_text(catalog, approved) or catalog.new_text()
     else:
         cat.replace_entries(catalog, active, obsolete)
         text = catalog.new_text()
@@ -375,6 +396,7 @@ def _prepare(project, language, domain, existing, active, obsolete, counts, unch
         stale=counts.stale,
         reused=counts.reused,
         obsolete=counts.obsolete,
+        approved=len(approved),
     )
     return report, catalog, text
 

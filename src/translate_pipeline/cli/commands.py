@@ -43,7 +43,11 @@ def sync(ctx: Context, as_json: bool, quiet: bool, wait: float) -> None:
     catalog is merged: unchanged text keeps its translation and state; changed
     text gets the old translation flagged as stale (fuzzy, with the previous
     original kept as #| msgid); text that is gone keeps its translation in the
-    catalog's obsolete section (#~). Nothing translated is ever deleted. A
+    catalog's obsolete section (#~). Nothing translated is ever deleted. An
+    entry a translator approved (its fuzzy flag cleared, in any PO editor)
+    loses its #| previous original and the comments the tool wrote on it
+    ("stale:", "draft:", "draft check:", "draft check failed:", "glossary:");
+    comments written by people stay. A
     catalog whose page was deleted is kept and reported as orphaned. Catalogs
     that do not change are not written.
 

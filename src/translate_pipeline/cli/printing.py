@@ -109,6 +109,10 @@ def print_sync(result: Any, quiet: bool) -> None:
         f"Entries: {entries['new']} new, {entries['stale']} stale, "
         f"{entries['reused']} reused from other catalogs, {entries['obsolete']} obsolete"
     )
+    if data["approved"]:
+        click.echo(counted(data["approved"],
+                           "Approved: %(count)d entry lost its previous original (#|) and draft/stale comments",
+                           "Approved: %(count)d entries lost their previous original (#|) and draft/stale comments"))
     changed = [r for r in result.catalogs if r.action != "unchanged"]
     for report in changed[:LIST_LIMIT]:
         click.echo(f"  {report.action:8} {report.path}")

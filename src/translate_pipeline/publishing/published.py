@@ -72,6 +72,14 @@ class Published:
     marks: dict[str, tuple[str, str | None, int | None]] = field(default_factory=dict)  # msgid -> (state, since, line)
     refused: list[Refusal] = field(default_factory=list)
 
+    def counts(self) -> dict[str, int]:
+        """The entries per state shown: the one count of the pages' banners, of
+        ``publish``'s report and of the status page's "Passages reviewed on the site"."""
+        counts = dict.fromkeys(map(str, State), 0)
+        for state, _since, _line in self.marks.values():
+            counts[state] += 1
+        return counts
+
 
 def refusal(entry: cat.Entry, state: State, rest: bool = True, reader: Reader | None = None) -> Refusal | None:
     """Why ``entry``'s translation may not be published as it is; None when it may.
@@ -132,10 +140,14 @@ def _compile(
     data = cat.mo_bytes(shown.translations, language)
     entries = {msgid: list(mark) for msgid, mark in shown.marks.items()}
     marks = json.dumps(entries, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode("utf-8")
-    counts = dict.fromkeys(map(str, State), 0)
-    for state, _since, _line in shown.marks.values():
-        counts[state] += 1
-    return data, marks, hashlib.sha256(data + marks).hexdigest()[:20], counts, shown.refused
+    return data, marks, hashlib.sha256(data + marks).hexdigest()[:20], shown.counts(), shown.refused
+
+
+def shown_counts(path: Path, policy: Policy, rest: bool = True) -> dict[str, int]:
+    """The entries of the catalog at ``path`` per state its pages show them in
+    (what their banners count), computed once per content of the file."""
+    fact = f"shown:1:{policy.machine}:{policy.stale}" + ("" if rest else ":not-rest")
+    return cat.derived(path, fact, lambda catalog: published(catalog, policy, refusals(path, rest)).counts())
 
 
 @dataclass

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from collections.abc import Callable
 from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -85,6 +86,7 @@ def collect_pages(app: Sphinx):
 def render(app: Sphinx, data: dict[str, Any], words: Wording) -> str:
     out = [f'<section id="translation-status"><h1>{escape(words("Translation status"))}</h1>']
     out.append(f'<p class="tp-status-legend">{escape(words("Entries (paragraphs, titles, list items) per state; the bars show the share of words."))}</p>')
+    out.append(_html("p", words(SHOWN_LEGEND), {"class": "tp-status-legend"}))
     docnames = data.get("docnames", {})
     for language, totals in sorted(data.get("totals", {}).items()):
         catalogs = [c for c in data["catalogs"] if c["language"] == language]
@@ -105,7 +107,13 @@ def render(app: Sphinx, data: dict[str, Any], words: Wording) -> str:
         out.append("</ul>")
     checks = [(item, check) for item in data.get("catalogs", []) for check in item.get("draft_checks", [])]
     if checks:
-        out.append(_draft_checks(app, checks, docnames, words))
+        out.append(_entries_section(app, "drafts-to-check", words("Machine translations to check"), checks,
+                                    lambda _check: words("Its numbers differ from the original’s."), docnames, words))
+    refused = [(item, entry) for item in data.get("catalogs", []) for entry in item.get("check_failed", [])]
+    if refused:
+        out.append(_entries_section(app, "not-published", words("Translations not published"), refused,
+                                    lambda _entry: words("Shown as the original instead:"), docnames, words,
+                                    lambda entry: "; ".join(entry["problems"]) + "."))
     for heading, paths in (
         ("Pages without a catalog yet (run translate-pipeline sync):", data.get("unsynced", [])),
         ("Catalogs whose page is gone:", data.get("orphaned", [])),
@@ -160,10 +168,32 @@ def _row(app: Sphinx, item: dict[str, Any], docnames: dict[str, str], words: Wor
     cells = "".join(f'<td class="tp-status-{s}" data-state="{s}">{item["entries"][s]}</td>' for s in STATES)
     percent = item["reviewed_percent"]
     return (
-        f'<tr {attrs}><td class="tp-status-document">{label}{_bar(item["words"], words)}</td>{cells}'
-        f'<td data-total="{item["total_entries"]}">{item["total_entries"]}</td>'
+        f'<tr {attrs}><td class="tp-status-document">{label}{_bar(item["words"], words)}{_shown(item, words)}</td>'
+        f'{cells}<td data-total="{item["total_entries"]}">{item["total_entries"]}</td>'
         f'<td data-reviewed-percent="{percent}">{escape(words.percent(percent))}</td></tr>'
     )
+
+
+# What a row's "Passages reviewed on the site" counts, said under the tables' legend.
+SHOWN_LEGEND = ("Passages reviewed on the site: those the pages show as reviewed, the figure of their banners; "
+                "a translation that refers to what its original does not is shown as the original instead.")
+
+
+def _shown(item: dict[str, Any], words: Wording) -> str:
+    """A row's passages shown reviewed (``status --json``'s ``published``), worded as
+    the pages' banners word them; nothing for a report without it."""
+    shown = item.get("published")
+    if not shown:
+        return ""
+    reviewed, total = shown["reviewed"], sum(shown.values())
+    text = words("Passages reviewed on the site: %(reviewed)d of %(total)d", reviewed=reviewed, total=total)
+    return _html("small", text, {"class": "tp-status-shown", "data-reviewed-shown": str(reviewed)})
+
+
+def _html(tag: str, text: str, attributes: dict[str, str] | None = None) -> str:
+    element = ET.Element(tag, attributes or {})
+    element.text = text
+    return ET.tostring(element, encoding="unicode", method="html")
 
 
 def _bar(counts: dict[str, int], words: Wording) -> str:
@@ -203,11 +233,14 @@ def _stale_item(app: Sphinx, item: dict[str, Any], entry: dict[str, Any], docnam
     )
 
 
-def _draft_checks(app: Sphinx, checks: list[tuple[dict[str, Any], dict[str, Any]]], docnames: dict[str, str],
-                  words: Wording) -> str:
-    """The machine drafts whose ``# draft check:`` asks a second look, each linking to its passage."""
-    section = ET.Element("section", {"id": "drafts-to-check"})
-    ET.SubElement(section, "h2").text = words("Machine translations to check")
+def _entries_section(app: Sphinx, section_id: str, heading: str, checks: list[tuple[dict[str, Any], dict[str, Any]]],
+                     note: Callable[[dict[str, Any]], str], docnames: dict[str, str], words: Wording,
+                     detail: Callable[[dict[str, Any]], str] | None = None) -> str:
+    """Entries an editor should look at (machine drafts whose ``# draft check:`` asks a
+    second look, translations not published), each linking to its passage, with ``note``
+    and ``detail``."""
+    section = ET.Element("section", {"id": section_id})
+    ET.SubElement(section, "h2").text = heading
     listing = ET.SubElement(section, "ul", {"class": "tp-status-checks"})
     for item, check in checks:
         language = item["language"]
@@ -221,9 +254,12 @@ def _draft_checks(app: Sphinx, checks: list[tuple[dict[str, Any], dict[str, Any]
             link.text = _title(app, docname)
             if _title_language(app, docname):
                 link.set("lang", _title_language(app, docname))
-            link.tail = " — " + words("Its numbers differ from the original’s.") + " "
+            link.tail = " — " + note(check) + " "
         else:
-            entry.text = words("Its numbers differ from the original’s.") + " "
+            entry.text = note(check) + " "
+        if detail is not None:  # the tool's own words, in English whatever the site's language
+            ET.SubElement(entry, "span", {"class": "tp-status-detail", "lang": "en"}).text = detail(check)
+            entry[-1].tail = " "
         where = ET.SubElement(ET.SubElement(entry, "small"), "code")
         where.text = f"{item['path']}:{check['line']}" if check.get("line") else item["path"]
     return ET.tostring(section, encoding="unicode", method="html")
