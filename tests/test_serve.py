@@ -37,7 +37,9 @@ def command(root: Path, *args: str) -> list[str]:
 class Server:
     def __init__(self, root: Path) -> None:
         self.root = root
-        self.process = subprocess.Popen(command(root, "serve", "--port", "0"), stderr=subprocess.PIPE, text=True)
+        # --no-watch: these tests count the publishes they ask for (the live preview has test_preview.py)
+        self.process = subprocess.Popen(command(root, "serve", "--port", "0", "--no-watch"), stderr=subprocess.PIPE,
+                                        text=True)
         self.lines: list[str] = []
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:

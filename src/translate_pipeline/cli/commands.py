@@ -272,8 +272,10 @@ def publish(ctx: Context, as_json: bool, quiet: bool, wait: float, no_pdf: bool)
 @click.option("--port", type=int, default=8000, show_default=True,
               help="Serve the sites at http://127.0.0.1:PORT/ (0: any free port).")
 @click.option("--no-http", "no_http", is_flag=True, help="Serve no pages; only keep Sphinx loaded for publish.")
-def serve(ctx: Context, port: int, no_http: bool) -> None:
-    """Keep Sphinx loaded for this project, so publish takes a moment.
+@click.option("--no-watch", "no_watch", is_flag=True,
+              help="No live preview: publish only when `translate-pipeline publish` asks.")
+def serve(ctx: Context, port: int, no_http: bool, no_watch: bool) -> None:
+    """Keep Sphinx loaded for this project, so publish takes a moment; preview it live.
 
     \b
     While it runs (until Ctrl-C), every `translate-pipeline publish` of the
@@ -282,12 +284,25 @@ def serve(ctx: Context, port: int, no_http: bool) -> None:
     a second. It also serves _build/site/ at http://127.0.0.1:PORT/ for
     previewing. conf.py and the settings are read again at each publish;
     after upgrading translate-pipeline, start it again.
+
+    \b
+    Live preview (unless --no-watch or --no-http): it publishes at start,
+    then whenever a page, a catalog, the glossary, pyproject.toml or
+    conf.py is saved (a burst of saves is one change), the HTML first and
+    the PDFs after, in the background (not at all when another change
+    comes first). Every page open in a browser reloads itself, staying
+    where the reader was; when publishing fails (a malformed .po, a Sphinx
+    error), the pages show the message, with its file and line, until it
+    is fixed. The script doing this is added to the pages as they are
+    served: the files of _build/site/ do not have it. --set applies to
+    these publishes.
     """
     from ..publishing.server import serve as run_server
 
     project = ctx.project
     try:
-        run_server(project.root, None if no_http else port, lambda line: click.echo(line, err=True))
+        run_server(project.root, None if no_http else port, lambda line: click.echo(line, err=True),
+                   watch=not (no_watch or no_http), overrides=list(ctx.overrides))
     except OSError as error:
         raise click.ClickException(f"cannot serve: {error}") from None
     except KeyboardInterrupt:

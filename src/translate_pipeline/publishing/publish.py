@@ -21,6 +21,7 @@ one line per step, for a terminal).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import time
@@ -68,6 +69,7 @@ class PublishResult:
     pdf: PdfReport | None = None  # None: no PDF this time
     site_root: str = ""  # conf.py's html_baseurl: the sites' URL; empty: links between them are relative
     pdf_removed: int = 0  # without PDFs this time: the PDFs of an earlier publish, deleted
+    pdf_later: PdfStage | None = None  # the PDFs left for later (``pdf_later=True``): not in as_dict()
 
     def as_dict(self) -> dict[str, Any]:
         sites = []
@@ -92,6 +94,16 @@ class PublishResult:
         }
 
 
+@dataclass
+class PdfStage:
+    """The PDFs a publish left for later (``serve``'s preview: the HTML first), as ``make_pdfs`` takes them."""
+
+    sites: list[SitePages]
+    site_dir: Path
+    site_root: str
+    cpus: int
+
+
 class Warm(Protocol):
     """Sphinx kept loaded between publishes (``translate-pipeline serve``)."""
 
@@ -101,21 +113,30 @@ class Warm(Protocol):
 
 
 def publish(project: Project, wait: float = 0, progress: Progress | None = None,
-            cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None) -> PublishResult:
+            cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None,
+            pdf_later: bool = False) -> PublishResult:
     """:func:`publish_alone`, one publish of the project at a time: another one
     running, this one waits at most ``wait`` seconds, then raises LockedError."""
-    busy = "another publish of this project is running"
-    with exclusive(project.cache_dir / "publish.lock", wait, busy, project.root):
-        return publish_alone(project, wait, progress, cpus, pdf, warm)
+    with publish_lock(project, wait):
+        return publish_alone(project, wait, progress, cpus, pdf, warm, pdf_later)
+
+
+def publish_lock(project: Project, wait: float) -> contextlib.AbstractContextManager[None]:
+    """The lock held by one publish of the project at a time (and by the PDFs it left for later)."""
+    return exclusive(project.cache_dir / "publish.lock", wait, "another publish of this project is running",
+                     project.root)
 
 
 def publish_alone(project: Project, wait: float = 0, progress: Progress | None = None,
-                  cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None) -> PublishResult:
+                  cpus: int | None = None, pdf: bool | None = None, warm: Warm | None = None,
+                  pdf_later: bool = False) -> PublishResult:
     """Sync, then build every language's site, the files at the sites' root and the PDFs.
 
     ``pdf``: make the PDFs (default: the ``pdf.enabled`` setting); without
     them the pages link to none. ``warm``: read and build with Sphinx
-    applications kept from earlier publishes.
+    applications kept from earlier publishes. ``pdf_later``: the pages link
+    to their PDFs, but none is made: ``PublishResult.pdf_later`` says what
+    to give :func:`~translate_pipeline.publishing.pdf.build.make_pdfs` afterwards.
     """
     if warm is None:
         # The build processes are forked before this process runs Sphinx for
@@ -124,7 +145,7 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         processes = _Processes()
         processes.start(list(project.settings.languages))
         try:
-            return publish_alone(project, wait, progress, cpus, pdf, processes)
+            return publish_alone(project, wait, progress, cpus, pdf, processes, pdf_later)
         finally:
             processes.close()
     say = progress or (lambda _line: None)
@@ -132,15 +153,13 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
     languages = list(project.settings.languages)
     prepared = _prepare(project, wait, warm, say)
     site_dir = project.root / SITE_DIR
-    site_root = str(project.conf.get("html_baseurl") or "")
-    if site_root and not site_root.endswith("/"):
-        site_root += "/"
+    site_root = _site_root(project)
     cpus = cpus or os.cpu_count() or 1
     with_pdf = project.settings.pdf.enabled if pdf is None else pdf
     specs = [_spec(project, lang, prepared, site_root, with_pdf, max(1, cpus // len(languages))) for lang in languages]
     say(counted(min(len(specs), cpus), "Building the sites (%(languages)s) in %(count)d process…",
                 "Building the sites (%(languages)s) in %(count)d processes…", languages=", ".join(languages)))
-    pdf_workers = start_workers(cpus) if _makes_pdfs(project, with_pdf) else None  # ready when the sites are
+    pdf_workers = start_workers(cpus) if _makes_pdfs(project, with_pdf) and not pdf_later else None  # ready then
     sites = warm.build_all(specs, cpus, say)
     for report in sites:
         report.path = relative(Path(report.path), project.root)
@@ -152,8 +171,10 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         raise PublishError(f"Sphinx could not build the '{failed[0].language}' site: {failed[0].error}")
     root_doc = str(project.conf.get("root_doc") or project.conf.get("master_doc") or "index")
     root, sitemap = _write_root_files(project, sites, site_dir, site_root, root_doc, prepared.doc_languages)
-    made, removed = None, 0
-    if _makes_pdfs(project, with_pdf):
+    made, removed, later = None, 0, None
+    if _makes_pdfs(project, with_pdf) and pdf_later:
+        later = PdfStage([_site_pages(project, s, site_dir, root_doc) for s in sites], site_dir, site_root, cpus)
+    elif _makes_pdfs(project, with_pdf):
         made = make_pdfs(project, [_site_pages(project, s, site_dir, root_doc) for s in sites], project.settings.pdf,
                          site_dir, site_root, cpus, say, pdf_workers)
     else:  # the site holds no PDF older than its page
@@ -168,7 +189,14 @@ def publish_alone(project: Project, wait: float = 0, progress: Progress | None =
         pdf=made,
         site_root=site_root,
         pdf_removed=removed,
+        pdf_later=later,
     )
+
+
+def _site_root(project: Project) -> str:
+    """conf.py's ``html_baseurl``, ending with ``/`` (empty: the links between the sites are relative)."""
+    site_root = str(project.conf.get("html_baseurl") or "")
+    return site_root + "/" if site_root and not site_root.endswith("/") else site_root
 
 
 @dataclass

@@ -65,13 +65,15 @@ def _private_folder(folder: Path) -> None:
 
 
 def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | None, say: Say,
-                     warn: Say | None = None) -> dict | None:
+                     warn: Say | None = None, pdf_later: bool = False) -> dict | None:
     """What the project's server published (``PublishResult.as_dict()``); None without a server.
 
     A server that does not answer within ``wait`` seconds (at least
     :data:`ANSWER_SECONDS`: stopped, or busy with another publish) is left
     alone: ``warn`` says so and None is returned, for the command to publish
     by itself (the project's publish lock then decides who goes first).
+    ``pdf_later``: the server makes the PDFs after answering, in the
+    background (the live preview).
     """
     try:
         connection = _connect(root, max(wait, ANSWER_SECONDS))
@@ -81,7 +83,7 @@ def publish_remotely(root: Path, overrides: list[str], wait: float, pdf: bool | 
     if connection is None:
         return None
     with connection:
-        connection.send({"overrides": overrides, "wait": wait, "pdf": pdf})
+        connection.send({"overrides": overrides, "wait": wait, "pdf": pdf, "pdf_later": pdf_later})
         while True:
             try:
                 kind, *data = connection.recv()
@@ -160,9 +162,14 @@ def _peer_pid(sock: socket.socket) -> int | None:
 # -- the server ---------------------------------------------------------------------
 
 
-def serve(root: Path, port: int | None, say: Say) -> None:
-    """Keep Sphinx loaded for ``root``'s publishes until interrupted; serve the sites on ``port``."""
+def serve(root: Path, port: int | None, say: Say, watch: bool = False, overrides: list[str] | None = None) -> None:
+    """Keep Sphinx loaded for ``root``'s publishes until interrupted; serve the sites on ``port``.
+
+    ``watch``: the live preview (:mod:`translate_pipeline.publishing.preview`), publishing each
+    change with ``overrides``.
+    """
     from ..catalogs.extract import Reader
+    from .preview import PdfsLater
     from .publish import SITE_DIR, BuildProcesses
     from ..project.settings import load_project
 
@@ -170,6 +177,7 @@ def serve(root: Path, port: int | None, say: Say) -> None:
         """Each language's process, and the page reader: Sphinx kept loaded (``publish``'s ``warm``)."""
 
         reader: Any = None
+        pdfs = PdfsLater()  # the preview's PDFs, made after its HTML
 
     load_project(root)  # a project, with usable settings
     if not hasattr(os, "getuid"):
@@ -200,10 +208,12 @@ def serve(root: Path, port: int | None, say: Say) -> None:
         # (each sets up its own), and before the socket exists (a process
         # holding it would keep it open after this one died).
         workers.start(list(load_project(root).settings.languages))
-        with _http(root / SITE_DIR, port, say), \
+        preview = (root, list(overrides or [])) if watch else None
+        with _http(root / SITE_DIR, port, say, preview) as ready, \
                 multiprocessing.connection.Listener(str(path), family="AF_UNIX", authkey=key) as listener:
             os.chmod(path, 0o600)
             workers.reader = Reader()
+            ready()
             say(f"Ready: `translate-pipeline publish` in {root} now runs here. Ctrl-C stops.")
             while True:
                 try:
@@ -213,6 +223,7 @@ def serve(root: Path, port: int | None, say: Say) -> None:
                 with connection:
                     _answer(connection, root, workers, say)
     finally:
+        workers.pdfs.stop()
         workers.close()
         if workers.reader is not None:
             workers.reader.close()
@@ -234,10 +245,13 @@ def _answer(connection: Any, root: Path, workers: Any, say: Say) -> None:
         with contextlib.suppress(OSError):
             connection.send(("say", line))
 
+    if workers.pdfs.stop():
+        say("PDFs of the previous change left unmade: a newer publish started")
+    result = None
     try:
         project = load_project(root, list(request.get("overrides", [])))
         result = publish(project, wait=float(request.get("wait", 0)), progress=tell,
-                         pdf=request.get("pdf"), warm=workers)
+                         pdf=request.get("pdf"), warm=workers, pdf_later=bool(request.get("pdf_later")))
     except PipelineError as error:
         reply: tuple = ("error", error.exit_code, str(error))
     except Exception as error:  # noqa: BLE001 - the client says it; the server carries on
@@ -248,22 +262,28 @@ def _answer(connection: Any, root: Path, workers: Any, say: Say) -> None:
         say(f"published in {result.seconds:.2f}s")
     with contextlib.suppress(OSError):
         connection.send(reply)
+    if result is not None and result.pdf_later is not None:
+        workers.pdfs.start(project, result.pdf_later, say)
 
 
 @contextlib.contextmanager
-def _http(directory: Path, port: int | None, say: Say) -> Iterator[None]:
+def _http(directory: Path, port: int | None, say: Say,
+          preview: tuple[Path, list[str]] | None = None) -> Iterator[Callable[[], None]]:
     """The sites over HTTP on 127.0.0.1, for previewing; nothing when ``port`` is None.
 
     In a process of its own: this one forks (Sphinx's reading processes, the
-    PDFs'), which is safe only without other threads.
+    PDFs'), which is safe only without other threads. ``preview``: the
+    project's root and settings overrides, for the live preview, which
+    starts publishing when the function given to the block is called.
     """
     if port is None:
-        yield
+        yield lambda: None
         return
     directory.mkdir(parents=True, exist_ok=True)
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
     ours, theirs = context.Pipe()
-    process = context.Process(target=_serve_http, args=(str(directory), port, theirs), daemon=True, name="http")
+    process = context.Process(target=_serve_http, args=(str(directory), port, theirs, preview, say), daemon=True,
+                              name="http")
     process.start()
     theirs.close()
     try:
@@ -273,15 +293,16 @@ def _http(directory: Path, port: int | None, say: Say) -> Iterator[None]:
     if isinstance(answer, str):
         process.join()
         raise PipelineError(f"cannot serve the sites on port {port}: {answer}; choose another with --port")
-    say(f"Serving {directory} at http://127.0.0.1:{answer}/")
+    say(f"Serving {directory} at http://127.0.0.1:{answer}/" + (" (live preview)" if preview else ""))
     try:
-        yield
+        yield lambda: ours.send("ready")
     finally:
         process.terminate()
         process.join()
 
 
-def _serve_http(directory: str, port: int, connection: Any) -> None:
+def _serve_http(directory: str, port: int, connection: Any, preview: tuple[Path, list[str]] | None = None,
+                say: Say | None = None) -> None:
     import http
     import http.server
 
@@ -311,8 +332,18 @@ def _serve_http(directory: str, port: int, connection: Any) -> None:
             sys.stderr.write(f"preview: a request from {client_address[0]} failed: {type(error).__name__}: {error}\n")
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server stops it
+    handler: type = QuietHandler
+    if preview is not None:
+        from . import preview as live
+
+        def ready() -> bool:
+            with contextlib.suppress(EOFError, OSError):
+                return connection.recv() == "ready"
+            return False
+
+        handler = live.handler_class(QuietHandler, live.start(*preview, say or (lambda _line: None), ready))
     try:
-        server = PreviewServer(("127.0.0.1", port), functools.partial(QuietHandler, directory=directory))
+        server = PreviewServer(("127.0.0.1", port), functools.partial(handler, directory=directory))
     except OSError as error:
         connection.send(error.strerror or str(error))
         return
