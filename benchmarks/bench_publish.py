@@ -24,9 +24,9 @@ other::
 ``-D``; each build keeps its doctrees in its output folder, as sphinx-build
 does by default.) "ours" is::
 
-    translate-pipeline -C DIR publish --json [--no-pdf]
+    translate-pipeline -C DIR publish --json --no-pdf
 
-(``--no-pdf`` when ``publish --help`` lists it: both sides build HTML only.)
+(both sides build HTML only.)
 Both keep their state between the steps. Every command is a child process
 with the same environment, timed by ``bench_sync.py``'s launcher (wall time,
 CPU time and peak memory of the command and its children).
@@ -112,14 +112,9 @@ def plain_commands(d: Path, jobs: str | None) -> list[list[str]]:
     ]
 
 
-def publish_options(tool: list[str], env: dict[str, str]) -> tuple[list[str], str]:
-    """``--no-pdf`` when ``publish`` has it; and a note for the report."""
-    done = subprocess.run(tool + ["publish", "--help"], capture_output=True, text=True, env=env)
-    if re.search(r"--no-pdf\b", done.stdout):
-        return ["--no-pdf"], "HTML only (--no-pdf)"
-    if re.search(r"\bPDF", done.stdout, re.I):
-        return [], "publish makes PDFs and has no --no-pdf: its times include them"
-    return [], "HTML only (publish makes no PDF)"
+# Both sides build HTML only: the PDFs have a benchmark of their own (--pdf).
+PUBLISH_OPTIONS = ["--no-pdf"]
+PUBLISH_MODE = "HTML only (--no-pdf)"
 
 
 def ours_command(d: Path, tool: list[str], options: list[str]) -> list[list[str]]:
@@ -566,16 +561,15 @@ def main(argv: list[str] | None = None) -> int:
     else:
         work = Path(tempfile.mkdtemp(prefix="bench-publish-"))
     try:
-        options, mode = publish_options(tool, env)
         if not args.json:
             print(f"work dir: {work}", file=sys.stderr)
         load_before = os.getloadavg()[0]
-        res = bench_pdf(args, work, env, tool) if args.pdf else bench(args, work, env, tool, options)
+        res = bench_pdf(args, work, env, tool) if args.pdf else bench(args, work, env, tool, PUBLISH_OPTIONS)
         meta = {
             "python": sys.version.split()[0],
             "cpus": os.cpu_count(),
             "tool": " ".join(tool),
-            "publish_mode": mode,
+            "publish_mode": PUBLISH_MODE,
             "plain_jobs": args.plain_jobs,
             "load_average": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
             "work_dir": str(work) if args.keep else None,

@@ -251,10 +251,12 @@ def test_sphinx_and_theme_words_are_in_the_language_of_the_site(site):
 
 
 def test_search_works_in_each_language(site):
-    for language, stemmer in (("fr", "FrenchStemmer"), ("en", "EnglishStemmer")):
+    # English: Snowball's stemmer since Sphinx 9, Porter's in Sphinx 8.2
+    for language, stemmers in (("fr", ["FrenchStemmer"]), ("en", ["EnglishStemmer", "Porter Stemmer"])):
         static = site / "_build/site" / language / "_static"
         assert f"LANGUAGE: '{language}'" in (static / "documentation_options.js").read_text()
-        assert stemmer in (static / "language_data.js").read_text()
+        data = (static / "language_data.js").read_text()
+        assert any(stemmer in data for stemmer in stemmers), (language, data[:300])
     index = (site / "_build/site/en/searchindex.js").read_text(encoding="utf-8")
     assert '"minist"' in index  # the English text, stemmed
     assert "outdat" not in index  # the marks are not indexed

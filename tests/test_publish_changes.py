@@ -124,13 +124,13 @@ def test_a_malformed_catalog_stops_before_building(project, tp):
 
 
 def test_a_site_sphinx_cannot_build_is_reported(tmp_path):
-    from translate_pipeline.publishing.publish import BuildSpec, build_site
+    from translate_pipeline.publishing.builds import BuildSpec, build_all
 
     (tmp_path / "conf.py").write_text('project = "x"\n', encoding="utf-8")
     (tmp_path / "index.rst").write_text("Titre\n=====\n", encoding="utf-8")
     spec = BuildSpec("en", str(tmp_path), str(tmp_path), str(tmp_path / "out"), str(tmp_path / "doctrees"),
                      overrides={"extensions": ["no_such_extension"]})
-    report = build_site(spec)
+    [report] = build_all([spec], 1, lambda _line: None)
     assert report.error and "no_such_extension" in report.error
 
 
@@ -143,7 +143,7 @@ def test_a_site_sphinx_cannot_build_is_reported(tmp_path):
 def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, failure, said):
     import os
 
-    from translate_pipeline.publishing import publish as module
+    from translate_pipeline.publishing import builds as module
 
     def build(_site, spec):
         if spec.language == "en":
@@ -154,7 +154,7 @@ def test_a_build_process_that_fails_or_dies_is_reported(tmp_path, monkeypatch, f
 
     monkeypatch.setattr(module.SiteApp, "build", build)  # the processes are forked from this one
     specs = [module.BuildSpec(lang, "src", "conf", f"out-{lang}", "doctrees", {}) for lang in ("fr", "en")]
-    reports = module._build_all(specs, 2, lambda _line: None)
+    reports = module.build_all(specs, 2, lambda _line: None)
     assert [(r.language, r.error is None) for r in reports] == [("fr", True), ("en", False)]
     assert reports[1].error.startswith(said)  # an error raised says where
 

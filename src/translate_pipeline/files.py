@@ -280,5 +280,3 @@ def _umask() -> int:
     os.umask(mask)
     return mask
 
-
-# -- compiled catalogs (.mo) ---------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from ..compat import sphinx as sphinx_compat
 from ..project import discovery
 from ..project.discovery import docnames_to_domain, orphaned  # noqa: F401 - imported from here by other modules
 from ..project.sourcetree import source_dir, source_tree  # noqa: F401 - source_dir: where the pages are read
@@ -104,7 +105,7 @@ class Reader:
 
         key = (project.root, discovery.file_stamp(project.conf_path), repr(project.settings), parallel)
         if self._app is not None and key == self._key:
-            ready_for_another_build(self._app)
+            sphinx_compat.ready_for_another_build(self._app)
             return self._app
         self.close()
         overrides: dict[str, Any] = {
@@ -164,6 +165,13 @@ class Reader:
         except BaseException:
             self.close()
             raise
+        if sphinx_compat.replaces_undecodable_bytes():  # a page Sphinx read with "?" stops the run, as in Sphinx 9
+            from ..project.pagefiles import decoding_problem
+
+            problem = decoding_problem(project)
+            if problem:
+                self.close()
+                raise ExtractError(problem)
         builder = app.builder
         env = app.env
         documents: dict[str, Document] = {}
@@ -219,16 +227,6 @@ def _location(source: str, root: Path) -> str:
     return shown + sep + rest
 
 
-def ready_for_another_build(app: Any) -> None:
-    """Let a Sphinx application that has built once build again, as a new one would.
-
-    Sphinx remembers, from when the application was set up, whether the
-    configuration had changed since the last build; it had not by now.
-    """
-    from sphinx.environment import CONFIG_OK
-
-    app.env.config_status = CONFIG_OK
-    app.env.config_status_extra = ""
 
 
 def _report_progress(app: Any, progress: Progress) -> None:
@@ -300,12 +298,11 @@ def page_messages(doctree: Any, gettext_additional_targets: Any) -> Iterator[tup
     The messages of a page's catalog: ``sync`` writes them, the marks count
     a page by them (so a banner's figures are the catalog's).
     """
-    from sphinx.builders.gettext import _is_node_in_substitution_definition
     from sphinx.util.index_entries import split_index_msg
     from sphinx.util.nodes import extract_messages, traverse_translatable_index
 
     for node, msg in extract_messages(doctree):
-        if not _is_node_in_substitution_definition(node):
+        if not sphinx_compat.in_substitution_definition(node):
             yield node, msg
     if "index" in (gettext_additional_targets or ()):
         for node, entries in traverse_translatable_index(doctree):

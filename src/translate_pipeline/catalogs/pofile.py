@@ -18,6 +18,7 @@ import polib
 
 from . import poformat, polint
 from .states import POLIB_WRAP_WIDTH, State, entry_state
+from ..compat.polib import parse_lines
 from ..errors import CatalogError
 from ..files import current_digest, digest
 
@@ -123,18 +124,15 @@ def render(catalog: Catalog) -> str:
 _LINE_RE = re.compile(r"\(line (\d+)\)")
 
 
-class _PoText(str):
-    """A catalog's text that polib splits into lines as gettext does.
+def _gettext_lines(text: str) -> list[str]:
+    """A catalog's lines as gettext reads them, for polib.
 
-    polib splits text given to it with ``str.splitlines``, which also ends a
-    line at a form feed, U+2028 and other separators that gettext reads as
-    text inside a string (polib's ``_POFileParser.__init__``,
-    https://github.com/izimobil/polib/blob/master/polib.py); and polib's
-    ``unescape`` knows no octal or hex escape (:func:`polint.plain_escapes`).
+    gettext ends a line at ``\\n`` only (polib's own split also ends one at a
+    form feed, U+2028 and other separators: :func:`compat.polib.parse_lines`);
+    and polib's ``unescape`` knows no octal or hex escape
+    (:func:`polint.plain_escapes`).
     """
-
-    def splitlines(self, keepends: bool = False) -> list[str]:  # noqa: ARG002 - polib's call
-        return [_POLIB_SPACING.sub(r"\1 \2", polint.plain_escapes(line)) for line in polint.lines(self)]
+    return [_POLIB_SPACING.sub(r"\1 \2", polint.plain_escapes(line)) for line in polint.lines(text)]
 
 
 # Lines gettext reads that polib does not: a keyword glued to its string
@@ -145,7 +143,7 @@ _POLIB_SPACING = re.compile(r"^(\s*(?:#~\s*)?(?:#\|\s*)?(?:msgctxt|msgid_plural|
 
 def parse_text(text: str, path: Path) -> polib.POFile:
     try:
-        po = polib.pofile(_PoText(text), wrapwidth=POLIB_WRAP_WIDTH, encoding="utf-8")
+        po = parse_lines(text, _gettext_lines(text), wrapwidth=POLIB_WRAP_WIDTH, encoding="utf-8")
     except (OSError, ValueError, UnicodeError) as error:
         message = str(error)
         match = _LINE_RE.search(message)

@@ -24,12 +24,13 @@ from dataclasses import dataclass, field
 
 from docutils import nodes
 from docutils.frontend import get_default_settings
-from docutils.parsers.rst import Parser, directives, roles
+from docutils.parsers.rst import Parser
 from docutils.parsers.rst.languages import get_language
 from docutils.parsers.rst.states import Inliner, RSTStateMachine, Struct, state_classes
 from docutils.statemachine import string2lines
 from docutils.utils import new_document
 
+from ..compat.docutils import roles_and_directives_kept
 from .pieces import LITERAL_ROLES, TEXT_ROLES
 
 NEVER_SCHEMES = frozenset({"javascript", "data", "vbscript"})
@@ -143,13 +144,8 @@ class Reader:
         # A directive in the text (`.. role::`, `.. default-role::`) registers
         # a role or directive for the whole process; they are put back as
         # they were, as docutils' Parser.parse does for the default role.
-        known = dict(roles._roles), dict(directives._directives)
-        try:
+        with roles_and_directives_kept():
             machine.run(string2lines(text, tab_width=8, convert_whitespace=True), document, inliner=self.inliner)
-        finally:
-            for registry, saved in zip((roles._roles, directives._directives), known, strict=True):
-                registry.clear()
-                registry.update(saved)
         self.machine = machine
         return document
 

@@ -12,8 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from html import escape
-from xml.sax.saxutils import quoteattr
+from xml.etree import ElementTree
 
 from ..wording import Wording, autonym
 
@@ -56,25 +55,26 @@ def chooser(sites: Mapping[str, SiteEntry], default: str) -> str:
     )
 
 
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+
+
 def sitemap(pages: Mapping[str, Mapping[str, str]], default: Mapping[str, str], base: str = "") -> str:
     """``pages``: docname -> {language: path below the sites' root}; ``default``: docname -> language."""
-    out = [
-        '<?xml version="1.0" encoding="UTF-8"?>',
-        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" xmlns:xhtml="http://www.w3.org/1999/xhtml">',
-    ]
+    # The namespaces are declared as attributes and the prefix written in the
+    # tag: ElementTree's own prefixes would be ns0/ns1 unless registered
+    # process-wide, and search engines' examples use "xhtml".
+    root = ElementTree.Element("urlset", {"xmlns": SITEMAP_NS, "xmlns:xhtml": XHTML_NS})
     for docname in sorted(pages):
         versions = pages[docname]
-        alternates = [
-            f'    <xhtml:link rel="alternate" hreflang="{language}" href={quoteattr(base + path)}/>'
-            for language, path in versions.items()
-        ]
+        alternates = [(language, base + path) for language, path in versions.items()]
         fallback = versions.get(default.get(docname, ""))
         if fallback:
-            alternates.append(f'    <xhtml:link rel="alternate" hreflang="x-default" href={quoteattr(base + fallback)}/>')
+            alternates.append(("x-default", base + fallback))
         for path in versions.values():
-            out.append("  <url>")
-            out.append(f"    <loc>{escape(base + path)}</loc>")
-            out.extend(alternates)
-            out.append("  </url>")
-    out.append("</urlset>")
-    return "\n".join(out) + "\n"
+            url = ElementTree.SubElement(root, "url")
+            ElementTree.SubElement(url, "loc").text = base + path
+            for language, href in alternates:
+                ElementTree.SubElement(url, "xhtml:link", {"rel": "alternate", "hreflang": language, "href": href})
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sphinx.util import logging
 from sphinx.util.i18n import docname_to_domain
 
+from ..compat import sphinx as sphinx_compat
 from ..publishing import published
 from ..catalogs.envdata import PerDocument
 from ..catalogs.status import Tally
@@ -148,7 +149,7 @@ def _relative(path: Path, app: Sphinx) -> str:
 
 def active(env: BuildEnvironment) -> bool:
     """Only in builds that translate: builders collecting messages (gettext) see the originals."""
-    builder_cls = getattr(env, "_builder_cls", None)
+    builder_cls = sphinx_compat.builder_class(env)
     return builder_cls is None or bool(getattr(builder_cls, "use_message_catalog", True))
 
 

@@ -9,7 +9,7 @@ whole site's PDF is put together from the parts (:mod:`translate_pipeline.publis
 A part is laid out again only when what it shows changed: the hash of its
 print page (and the images and stylesheets it reads) is kept in
 ``_build/translate-pipeline/pdf.json`` with the hash each PDF was made
-from; a print page with the same time and size as last time is not even
+from (:mod:`translate_pipeline.publishing.pdf.manifest`); a print page with the same time and size as last time is not even
 read again. An edit of one page lays out that page in each language and
 puts the whole sites' PDFs together again.
 
@@ -35,12 +35,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urljoin, urlparse
 
 from ... import __version__
 from . import book as pdfbook, render as pdfrender
 from ...children import exit_with_parent
-from ...files import TMP_SUFFIX, atomic_write, relative
+from ...files import TMP_SUFFIX, relative
+from .manifest import Contents, Manifest, relative_to
 from .render import BookEntry, BookJob, Layout, PartJob, Rendered, TranslationProgress
 from ...plural import counted
 from ...project.settings import PdfOptions, Project
@@ -123,8 +123,8 @@ def make_pdfs(project: Project, sites: list[SitePages], options: PdfOptions, sit
     ``workers``: processes started beforehand (:func:`start_workers`), used and then stopped.
     """
     started = time.monotonic()
-    manifest = _Manifest(project.cache_dir / MANIFEST, _render_key(project, options, site_root, sites))
-    contents = _Contents(project.root, manifest.inputs)
+    manifest = Manifest(project.cache_dir / MANIFEST, _render_key(project, options, site_root, sites))
+    contents = Contents(project.root, manifest.inputs)
     work = project.cache_dir / WORK_DIR
     report = PdfReport()
     plans = []
@@ -186,7 +186,7 @@ def remove_pdfs(project: Project, sites_dir: Path, languages: list[str], print_p
 
     ``print_pages``: the print pages too (the settings make no PDF any more).
     """
-    manifest = _Manifest(project.cache_dir / MANIFEST, "")
+    manifest = Manifest(project.cache_dir / MANIFEST, "")
     removed = 0
     for language in languages:
         removed += manifest.keep_only(sites_dir, sites_dir / language, set())
@@ -202,13 +202,13 @@ class _Plan:
     """What one language's PDFs need this time."""
 
     def __init__(self, project: Project, site: SitePages, options: PdfOptions, layout: Layout,
-                 manifest: _Manifest, contents: _Contents, sites_dir: Path) -> None:
+                 manifest: Manifest, contents: Contents, sites_dir: Path) -> None:
         self.site, self.options, self.layout, self.sites_dir = site, options, layout, sites_dir
         self.report = PdfLanguageReport(site.language)
         self.prints = print_dir(project, site.language)
         self.work = Path(layout.work_dir)
         self.whole = site.folder / site_pdf_name(project, site.language) if options.site and site.order else None
-        language = _relative(site.folder, sites_dir)
+        language = relative_to(site.folder, sites_dir)
         self.links = pdfbook.Links(pages={f"{language}/{site.uris[doc]}": doc for doc, _depth in site.order},
                                    folder=language, site_root=layout.site_root)
         if self.whole is not None:
@@ -221,7 +221,7 @@ class _Plan:
         for docname, _depth in site.order:
             self._plan_page(docname, manifest, contents)
 
-    def _plan_page(self, docname: str, manifest: _Manifest, contents: _Contents) -> None:
+    def _plan_page(self, docname: str, manifest: Manifest, contents: Contents) -> None:
         site = self.site
         html = site.folder / site.uris[docname]
         output = site.folder / pdf_uri(site.uris[docname]) if self.options.pages else None
@@ -245,7 +245,7 @@ class _Plan:
                                       print_page=str(source), html=str(html), part=str(part),
                                       info=str(part.with_suffix(".json")), output=str(output) if output else ""))
 
-    def record_parts(self, results: dict[int, Rendered], report: PdfReport, manifest: _Manifest) -> None:
+    def record_parts(self, results: dict[int, Rendered], report: PdfReport, manifest: Manifest) -> None:
         where = self.site.folder
         for docname, why in self.failed_before:
             self._fail(docname, why, report, manifest)
@@ -262,7 +262,7 @@ class _Plan:
                 manifest.remember(self.sites_dir, job.output, self.digests[job.docname])
                 self.report.made += 1
 
-    def _fail(self, docname: str, why: str, report: PdfReport, manifest: _Manifest) -> None:
+    def _fail(self, docname: str, why: str, report: PdfReport, manifest: Manifest) -> None:
         """A page that cannot be laid out: no PDF of it (an older one would not be the page as it is now)."""
         self.report.failed.append(docname)
         self.digests.pop(docname, None)
@@ -286,18 +286,18 @@ class _Plan:
                                          str(part.with_suffix(".json")), str(site.folder / site.uris[docname])))
         return entries
 
-    def _book_digest(self, manifest: _Manifest) -> str:
+    def _book_digest(self, manifest: Manifest) -> str:
         site = self.site
         parts = [[docname, site.titles.get(docname, docname), depth, self.digests[docname]]
                  for docname, depth in site.order if docname in self.digests]
         return _digest(manifest.key, "site", parts, asdict(site.progress) if site.progress else None)
 
-    def book_wanted(self, manifest: _Manifest) -> bool:
+    def book_wanted(self, manifest: Manifest) -> bool:
         """Whether the whole site's PDF may need making (known for sure once the parts are laid out)."""
         return self.whole is not None and (bool(self.part_jobs) or not manifest.holds(
             self.sites_dir, str(self.whole), self._book_digest(manifest)))
 
-    def book_job(self, manifest: _Manifest) -> BookJob | None:
+    def book_job(self, manifest: Manifest) -> BookJob | None:
         if self.whole is None:
             return None
         self.book_digest = self._book_digest(manifest)
@@ -315,7 +315,7 @@ class _Plan:
         return BookJob(layout=self.layout, links=self.links, output=str(self.whole), frame=str(frame), entries=entries,
                        progress=site.progress, cover_pages=manifest.cover_pages(site.language), left_out=left_out)
 
-    def record_book(self, job: BookJob, result: Rendered, report: PdfReport, manifest: _Manifest) -> None:
+    def record_book(self, job: BookJob, result: Rendered, report: PdfReport, manifest: Manifest) -> None:
         self.report.seconds += result.seconds
         where = relative(Path(job.output), self.sites_dir)
         report.warnings += [f"{where}: {warning}" for warning in result.warnings]
@@ -442,134 +442,6 @@ def _progress(say: Say, what: str, done: int, total: int, last: float) -> float:
     return last
 
 
-class _Manifest:
-    """What each PDF and part was made from (``pdf.json``)."""
-
-    def __init__(self, path: Path, key: str) -> None:
-        self.path = path
-        self.key = key
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = {}
-        data = data if isinstance(data, dict) else {}
-        self.files: dict[str, str] = dict(data.get("files", {}))  # PDFs of the sites -> digest
-        self.parts: dict[str, list[Any]] = dict(data.get("parts", {}))  # LANG/docname -> [digest, pages]
-        self.covers: dict[str, int] = dict(data.get("covers", {}))
-        if data.get("key") != key:  # other stylesheets, settings or tool: no PDF is as it would be now
-            self.files = dict.fromkeys(self.files, "")
-            self.parts = {}
-        self.inputs: dict[str, list[Any]] = data.get("inputs", {})
-
-    def holds(self, sites_dir: Path, output: str, digest: str) -> bool:
-        return self.files.get(_relative(Path(output), sites_dir)) == digest and Path(output).is_file()
-
-    def remember(self, sites_dir: Path, output: str, digest: str) -> None:
-        self.files[_relative(Path(output), sites_dir)] = digest
-
-    def forget(self, sites_dir: Path, output: str) -> None:
-        self.files.pop(_relative(Path(output), sites_dir), None)
-
-    def part(self, language: str, docname: str) -> str | None:
-        return (self.parts.get(f"{language}/{docname}") or [None])[0]
-
-    def remember_part(self, language: str, docname: str, digest: str, pages: int) -> None:
-        self.parts[f"{language}/{docname}"] = [digest, pages]
-
-    def forget_part(self, language: str, docname: str) -> None:
-        self.parts.pop(f"{language}/{docname}", None)
-
-    def cover_pages(self, language: str) -> int:
-        return int(self.covers.get(language, 1))
-
-    def remember_cover(self, language: str, pages: int) -> None:
-        self.covers[language] = pages
-
-    def keep_only(self, sites_dir: Path, folder: Path, wanted: set[str]) -> int:
-        """Delete the PDFs made before in ``folder`` that are not wanted any more."""
-        prefix = _relative(folder, sites_dir) + "/"
-        keep = {_relative(Path(output), sites_dir) for output in wanted}
-        removed = 0
-        for name in [n for n in self.files if n.startswith(prefix) and n not in keep]:
-            del self.files[name]
-            path = sites_dir / name
-            if path.is_file():
-                path.unlink()
-                removed += 1
-        return removed
-
-    def keep_parts(self, work: Path, language: str, wanted: set[str]) -> None:
-        """Delete the parts of pages gone."""
-        for name in [n for n in self.parts if n.startswith(language + "/") and n.split("/", 1)[1] not in wanted]:
-            del self.parts[name]
-        folder = work / "parts" / language
-        for path in folder.rglob("*") if folder.is_dir() else ():
-            if path.suffix in (".pdf", ".json") and path.relative_to(folder).with_suffix("").as_posix() not in wanted:
-                path.unlink()
-
-    def save(self) -> None:
-        data = {"key": self.key, "files": self.files, "parts": self.parts, "covers": self.covers,
-                "inputs": self.inputs}
-        atomic_write(self.path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True))
-
-
-# -- what a PDF is made from ------------------------------------------------------------
-
-
-class _Contents:
-    """The hash of what a print page shows, read again only when its file changed."""
-
-    def __init__(self, root: Path, known: dict[str, list[Any]]) -> None:
-        self.root = root
-        self.known = known
-        self.seen: set[str] = set()
-        self.files: dict[str, bytes] = {}  # the hash of each stylesheet and image, read once a run
-
-    def __call__(self, path: Path, base: Path) -> str:
-        name = _relative(path, self.root)
-        self.seen.add(name)
-        stat = path.stat()
-        known = self.known.get(name)
-        if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
-            return known[2]
-        digest = _print_digest(path, base, self.files)
-        self.known[name] = [stat.st_mtime_ns, stat.st_size, digest]
-        return digest
-
-    def forget_others(self) -> None:
-        for name in [n for n in self.known if n not in self.seen]:
-            del self.known[name]
-
-
-def _print_digest(path: Path, base_page: Path, files: dict[str, bytes]) -> str:
-    """The print page's text, with what its images and stylesheets hold (relative to the built page)."""
-    import tinyhtml5
-
-    data = path.read_bytes()
-    digest = hashlib.sha256(data)
-    base = base_page.resolve().as_uri()
-    root = tinyhtml5.parse(data, namespace_html_elements=False)
-    for element in root.iter():
-        if element.tag == "img":
-            digest.update(_file_digest(urljoin(base, element.get("src") or ""), files))
-        elif element.tag == "link" and "stylesheet" in (element.get("rel") or ""):
-            digest.update(_file_digest(urljoin(base, element.get("href") or ""), files))
-    return digest.hexdigest()
-
-
-def _file_digest(url: str, files: dict[str, bytes]) -> bytes:
-    """What a stylesheet or image holds (not its address: Sphinx adds ``?v=`` as it likes)."""
-    if not url.startswith("file:"):
-        return url.encode()
-    source = unquote(urlparse(url).path)
-    if source not in files:
-        try:
-            files[source] = hashlib.sha256(Path(source).read_bytes()).digest()
-        except OSError:
-            files[source] = b"-"
-    return files[source]
-
-
 def _render_key(project: Project, options: PdfOptions, site_root: str, sites: list[SitePages]) -> str:
     """What every PDF depends on besides its page: the tool, its stylesheets, the settings."""
     from importlib.metadata import version
@@ -596,7 +468,3 @@ def _size(path: str) -> int:
         return Path(path).stat().st_size if path else 0
     except OSError:
         return 0
-
-
-def _relative(path: Path, root: Path) -> str:
-    return relative(path.resolve(), root.resolve())
