@@ -27,7 +27,6 @@ import pytest
 from bs4 import BeautifulSoup
 
 from conftest import copy_sample, po_path
-from conftest_deepl import deepl_server  # noqa: F401  (the fixture)
 from deepl_server import billable
 from translate_pipeline.review.app import open_review, run_review
 from translate_pipeline.review.state import PREVIEW_PATH, state_path
