@@ -280,6 +280,30 @@ def test_suggest_asks_deepl_when_a_key_is_set_and_says_what_it_bills(review, dee
     assert "Suggested by deepl (paid for already: nothing billed)" in html
 
 
+
+def test_suggest_asks_the_engines_in_the_projects_order_and_deepl_only_with_a_key(tmp_path, monkeypatch):
+    root = copy_sample(tmp_path / "sample")
+
+    def hint(overrides: list[str]) -> str:
+        server = open_review(Review(load_project(root, overrides)))
+        thread = threading.Thread(target=run_review, args=(server,), daemon=True)
+        thread.start()
+        try:
+            html = work_page(Client(server, root), ref(*MACHINE))
+        finally:
+            server.shutdown()
+            thread.join(10)
+        return BeautifulSoup(html, "html.parser").select_one("#suggest-cost").get_text()
+
+    monkeypatch.setenv("DEEPL_AUTH_KEY", "a-key:fx")
+    assert hint(['engines=["deepl", "memory"]']).startswith("Suggest asks DeepL (")
+    assert ", then the translation memory (free)" in hint(['engines=["deepl", "memory"]'])
+    # the setting lists the memory only: a key being set, DeepL comes after it
+    assert hint([]).startswith("Suggest asks the translation memory (free), then DeepL (")
+    monkeypatch.delenv("DEEPL_AUTH_KEY")
+    assert hint(['engines=["deepl", "memory"]']).startswith("Suggest asks the translation memory (free);")
+
+
 def test_live_checks_flag_numbers_and_glossary_as_the_translator_types(review):
     entry = ref(*STALE)
     form = page_form(work_page(review, entry))

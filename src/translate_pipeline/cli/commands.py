@@ -326,7 +326,8 @@ def review(ctx: Context, port: int, no_browser: bool, site_url: str, documents: 
     glossary terms, the checks of draft (markup, glossary, numbers) as you
     type, and the paragraphs around it. Approve (Ctrl+Enter, then the next
     entry), save without approving, clear a machine draft, or ask the
-    engines for a suggestion (memory; DeepL when DEEPL_AUTH_KEY is set).
+    engines for a suggestion (the `engines` setting's, in order; DeepL
+    only when DEEPL_AUTH_KEY is set, and then always).
     DOC limits it to those pages.
 
     Every change is written as sync writes (the project's lock, the whole

@@ -407,10 +407,13 @@ class Review:
     # -- helpers --------------------------------------------------------------
 
     def _suggesting(self) -> list[str]:
-        names = ["memory"]
-        if os.environ.get("DEEPL_AUTH_KEY", "").strip():
+        """The project's engines (``engines`` setting), in its order; DeepL only when a key
+        is set (and then even when the setting does not list it: a suggestion is asked for)."""
+        keyed = bool(os.environ.get("DEEPL_AUTH_KEY", "").strip())
+        names = [name for name in self.project.settings.engines if keyed or name != "deepl"]
+        if keyed and "deepl" not in names:
             names.append("deepl")
-        return names
+        return names or ["memory"]
 
     def _known(self, ref: Ref) -> Path:
         if ref.domain not in self.chosen.get(ref.language, ()):
