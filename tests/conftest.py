@@ -9,7 +9,9 @@ or ``CI`` is set (``.ci/run``).
 from __future__ import annotations
 
 import os
+import queue
 import shutil
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -92,6 +94,17 @@ def wait_for(condition: Callable[[], object], seconds: float = 120, every: float
         time.sleep(every)
     return condition()
 
+
+
+def first_line(stream, seconds: float = 60) -> str:
+    """The first line a process's output gives, waited for at most ``seconds``
+    ("" when none came in time: the caller's assertion says what was awaited)."""
+    said: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: said.put(stream.readline()), daemon=True).start()
+    try:
+        return said.get(timeout=seconds)
+    except queue.Empty:
+        return ""
 
 def po_path(root: Path, domain: str, language: str = "en") -> Path:
     return root / "locale" / language / "LC_MESSAGES" / f"{domain}.po"

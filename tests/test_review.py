@@ -26,7 +26,7 @@ import polib
 import pytest
 from bs4 import BeautifulSoup
 
-from conftest import copy_sample, po_path
+from conftest import copy_sample, first_line, po_path
 from deepl_server import billable
 from translate_pipeline.review.app import open_review, run_review
 from translate_pipeline.review.state import PREVIEW_PATH, state_path
@@ -424,7 +424,7 @@ def test_the_command_listens_on_loopback_only_prints_its_url_and_stops_on_ctrl_c
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
     )
     try:
-        line = process.stdout.readline()
+        line = first_line(process.stdout)
         url = re.search(r"http://127\.0\.0\.1:(\d+)/[\w-]{20,}/", line)
         assert url, line
         port = int(url.group(1))

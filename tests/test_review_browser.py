@@ -24,7 +24,7 @@ import pytest
 from bs4 import BeautifulSoup
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
-from conftest import copy_sample, po_path
+from conftest import copy_sample, first_line, po_path
 from conftest_browser import CHROMIUM, CHROMIUM_ARGS
 from translate_pipeline.cli import run
 from translate_pipeline.review.state import PREVIEW_PATH
@@ -49,7 +49,7 @@ def review_url(root) -> Iterator[str]:
     """The address ``translate-pipeline review`` prints (the command runs until the module ends)."""
     process = subprocess.Popen([sys.executable, "-m", "translate_pipeline", "-C", str(root), "review", "--no-browser"],
                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    line = process.stdout.readline()
+    line = first_line(process.stdout)
     found = re.search(r"http://127\.0\.0\.1:\d+/\S+/", line)
     if found is None:
         process.kill()
