@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from . import catalog as cat
@@ -145,12 +146,15 @@ class StatusReport:
             per_language.setdefault(status.language, Tally()).absorb(status.tally)
         return per_language
 
-    def draft_checks(self) -> dict[str, int]:
-        """Per language, the machine drafts with a ``# draft check:`` comment."""
+    def _per_language(self, count: Callable[[CatalogStatus], int]) -> dict[str, int]:
         counts: dict[str, int] = {}
         for status in self.catalogs:
-            counts[status.language] = counts.get(status.language, 0) + len(status.checks)
+            counts[status.language] = counts.get(status.language, 0) + count(status)
         return counts
+
+    def draft_checks(self) -> dict[str, int]:
+        """Per language, the machine drafts with a ``# draft check:`` comment."""
+        return self._per_language(lambda status: len(status.checks))
 
     def published(self) -> dict[str, dict[str, int]]:
         """Per language: the entries per state the site shows."""
@@ -163,10 +167,7 @@ class StatusReport:
 
     def check_failed(self) -> dict[str, int]:
         """Per language: the translations whose references differ from their source's."""
-        failed: dict[str, int] = {}
-        for status in self.catalogs:
-            failed[status.language] = failed.get(status.language, 0) + len(status.check_failed)
-        return failed
+        return self._per_language(lambda status: len(status.check_failed))
 
     def as_dict(self, with_stale: bool = False) -> dict:
         failed, shown = self.check_failed(), self.published()
